@@ -1,0 +1,24 @@
+#pragma once
+// The subcommands of `trainplan`. Each registers its flags on the app and returns the
+// function that runs it once parsing succeeded; the function returns the exit code.
+#include <CLI/CLI.hpp>
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "trainplan/profiles/catalog.hpp"
+
+namespace trainplan::cli {
+
+/// A parsed command, ready to run.
+using CommandRunner = std::function<int()>;
+
+/// `--profiles FILE` (repeatable): the embedded catalog with the user's files merged in.
+profiles::Catalog load_catalog(const std::vector<std::string>& profile_files);
+
+void add_estimate_command(CLI::App& app, CommandRunner& run);
+void add_ask_command(CLI::App& app, CommandRunner& run);
+void add_profiles_command(CLI::App& app, CommandRunner& run);
+
+}  // namespace trainplan::cli

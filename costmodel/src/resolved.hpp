@@ -1,0 +1,24 @@
+#pragma once
+// A scenario with its profile ids looked up once, shared by the cost terms.
+#include "trainplan/costmodel/scenario.hpp"
+#include "trainplan/profiles/catalog.hpp"
+
+namespace trainplan::costmodel::detail {
+
+/// The profiles one scenario refers to.
+struct Resolved {
+  const profiles::ModelProfile& model;
+  const profiles::GpuProfile& gpu;
+  const profiles::ArchitectureProfile& arch;
+  const profiles::FrameworkProfile& framework;
+  const profiles::InterconnectProfile& intra_link;
+  const profiles::InterconnectProfile& network;
+
+  static Resolved lookup(const profiles::Catalog& catalog, const Scenario& s);
+};
+
+/// Trained pixels over the pixels the model's GFLOPs are quoted at (FLOPs and activations of
+/// a fully convolutional detector scale with the input area).
+double pixel_ratio(const Resolved& r, const Scenario& s);
+
+}  // namespace trainplan::costmodel::detail

@@ -1,0 +1,44 @@
+#pragma once
+// The question `trainplan ask` answers: resources, budget, task (DESIGN 3.5).
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace trainplan::planner {
+
+/// What the user has and wants. Unset fields take the documented defaults.
+struct Question {
+  int gpus = 4;
+  std::string gpu_id = "v100-sxm2-32gb";
+  std::string model_id = "yolo-world-v2-l";
+  std::string task = "coco";              ///< coco, lvis, general, or a dataset id
+  std::optional<double> budget_hours;     ///< wall-clock deadline; none = no limit
+  std::optional<double> max_cost_usd;
+  std::optional<double> images;           ///< overrides the task data set's image count
+  int gpus_per_node = 8;                  ///< servers hold 8 GPUs unless told otherwise
+
+  /// Which fields the user set (the rest are assumptions to state).
+  bool gpus_given = false, gpu_given = false, model_given = false, task_given = false;
+  bool budget_given = false;
+};
+
+/// Reads a plain question such as "4 GPUs, 1 day budget?", "8xA100 for 36 hours" or
+/// "2 H100, 12h, $300". Throws InputError showing the accepted forms when nothing in it can
+/// be understood or a figure is invalid.
+Question parse_question(const std::string& text);
+
+/// Parses a duration: "36h", "1d", "1.5 days", "90m", "2w", or a plain number of hours.
+/// Throws InputError naming `what` when it is malformed, zero or negative.
+double parse_duration_hours(const std::string& text, const std::string& what);
+
+/// Parses a money amount: "300", "$300", "1.5k", "$2k". Throws InputError when malformed,
+/// zero or negative.
+double parse_money_usd(const std::string& text, const std::string& what);
+
+/// Maps a common GPU name ("A100", "h100", "RTX 4090", "V100") to a canonical id, or "".
+std::string gpu_id_from_name(const std::string& name);
+
+/// The accepted question forms, for messages and help.
+const char* question_examples();
+
+}  // namespace trainplan::planner

@@ -1,0 +1,58 @@
+#pragma once
+// The set of known profiles: the embedded ones, plus any the user adds with --profiles.
+#include <nlohmann/json_fwd.hpp>
+
+#include <string>
+#include <vector>
+
+#include "trainplan/profiles/types.hpp"
+
+namespace trainplan::profiles {
+
+/// All profiles known to one run. Entries whose id is already known replace the old one.
+class Catalog {
+ public:
+  /// The profiles compiled into the binary from profiles/data/*.json.
+  static Catalog embedded();
+
+  /// Adds or replaces entries from a JSON object with any of the keys `gpus`,
+  /// `interconnects`, `architectures`, `frameworks`, `models`, `datasets`, `recipes`; `origin` names the
+  /// source in messages. Checks references between entries afterwards.
+  void merge(const nlohmann::json& document, const std::string& origin);
+  /// Reads a `--profiles FILE` and merges it.
+  void merge_file(const std::string& path);
+
+  /// Look-ups by canonical id; an unknown id throws an InputError listing the closest ids.
+  const GpuProfile& gpu(const std::string& id) const;
+  const InterconnectProfile& interconnect(const std::string& id) const;
+  const ArchitectureProfile& architecture(const std::string& id) const;
+  const ModelProfile& model(const std::string& id) const;
+  const FrameworkProfile& framework(const std::string& id) const;
+  const DatasetProfile& dataset(const std::string& id) const;
+  const RecipeProfile& recipe(const std::string& id) const;
+
+  const std::vector<GpuProfile>& gpus() const { return gpus_; }
+  const std::vector<InterconnectProfile>& interconnects() const { return interconnects_; }
+  const std::vector<ArchitectureProfile>& architectures() const { return architectures_; }
+  const std::vector<ModelProfile>& models() const { return models_; }
+  const std::vector<FrameworkProfile>& frameworks() const { return frameworks_; }
+  const std::vector<DatasetProfile>& datasets() const { return datasets_; }
+  const std::vector<RecipeProfile>& recipes() const { return recipes_; }
+
+ private:
+  void check_references(const std::string& origin) const;
+
+  std::vector<GpuProfile> gpus_;
+  std::vector<InterconnectProfile> interconnects_;
+  std::vector<ArchitectureProfile> architectures_;
+  std::vector<ModelProfile> models_;
+  std::vector<FrameworkProfile> frameworks_;
+  std::vector<DatasetProfile> datasets_;
+  std::vector<RecipeProfile> recipes_;
+};
+
+/// The up to `count` ids closest to `wanted` by edit distance (for "did you mean" lists).
+std::vector<std::string> closest_ids(const std::string& wanted,
+                                     const std::vector<std::string>& known, size_t count = 3);
+
+}  // namespace trainplan::profiles

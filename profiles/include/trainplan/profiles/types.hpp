@@ -1,0 +1,135 @@
+#pragma once
+// Typed profile records. Every figure carries its unit in its name; the JSON keys are the
+// same names (profiles/data/*.json, docs/costmodel.md).
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "trainplan/profiles/resolution.hpp"
+
+namespace trainplan::profiles {
+
+/// One accelerator model (DESIGN 3.1), with the vendor's peak figures.
+struct GpuProfile {
+  std::string id;
+  std::string name;
+  std::string architecture;            ///< volta, turing, ampere, ada, hopper or cpu
+  double tensor_tflops = 0;            ///< dense FP16/BF16 tensor-core peak
+  double fp32_tflops = 0;              ///< non-tensor FP32 peak
+  double memory_gb = 0;                ///< device memory
+  double memory_bandwidth_gbps = 0;    ///< device memory bandwidth, GB/s
+  std::string intra_link;              ///< interconnect id inside a node
+  double intra_link_bandwidth_gbps = 0;  ///< per GPU, per direction, GB/s
+  double price_per_gpu_hour_usd = 0;   ///< typical on-demand price
+  double host_cpu_cores_per_gpu = 0;   ///< physical host cores per GPU in a typical server
+  std::string default_network;         ///< interconnect id between nodes
+  std::string source;
+  std::string price_source;
+};
+
+/// A link between GPUs (NVLink, PCIe) or between nodes (InfiniBand, Ethernet).
+struct InterconnectProfile {
+  std::string id;
+  std::string name;
+  std::string kind;               ///< nvlink, pcie, infiniband, ethernet or loopback
+  double bandwidth_gbps = 0;      ///< per endpoint (GPU or node NIC), per direction, GB/s
+  double latency_us = 0;          ///< per message
+  std::string source;
+};
+
+/// A frozen (or trainable) text encoder, as YOLO-World carries CLIP's.
+struct TextEncoderProfile {
+  std::string name;
+  double params_m = 0;
+  double gflops_per_text = 0;  ///< forward cost of one prompt
+  bool frozen = true;
+};
+
+/// A detector (DESIGN 3.2). `gflops` is one image's forward cost at `gflops_resolution`.
+struct ModelProfile {
+  std::string id;
+  std::string name;
+  std::string family;
+  double params_m = 0;            ///< trainable detector parameters, without the text encoder
+  double gflops = 0;
+  Resolution gflops_resolution;  ///< input size the gflops figure is quoted at
+  std::optional<TextEncoderProfile> text_encoder;
+  /// Activation memory kept for backward per image at gflops_resolution with AMP, MB.
+  /// Defaults to the fit in docs/costmodel.md (memory) when a profile leaves it out.
+  double activation_mb = 0;
+  /// Multiplier on the GPU's achievable throughput for this model (1 = typical detector);
+  /// set from published runs, refitted by `--measured`.
+  double efficiency = 1.0;
+  /// The training codebase this model is usually trained with (a framework id).
+  std::string framework = "mmyolo";
+  std::string source;
+};
+
+/// A training codebase (Ultralytics, mmyolo, NVIDIA's MLPerf code): its input pipeline and
+/// fixed per-step costs, which dominate small models (docs/costmodel.md, data loading).
+struct FrameworkProfile {
+  std::string id;
+  std::string name;
+  /// CPU time to produce one augmented training sample (mosaic of 4 COCO-size images at
+  /// 640), core-ms; scaled by image and output size.
+  double loader_ms_per_sample = 0;
+  /// Data-loader worker processes per GPU (the codebase's default).
+  double loader_workers_per_gpu = 8;
+  /// Fixed cost of one forward/backward micro-step outside the per-image work (Python,
+  /// kernel launches, loss assignment), ms, on the reference architecture (volta).
+  double step_overhead_ms = 0;
+  std::string source;
+};
+
+/// Achievable fractions of a GPU architecture's peaks for convolutional detectors, fitted
+/// to published runs (docs/costmodel.md, compute).
+struct ArchitectureProfile {
+  std::string id;
+  double achievable_tensor_fraction = 0;  ///< of tensor_tflops, with AMP
+  double achievable_fp32_fraction = 0;    ///< of fp32_tflops, without AMP
+  double step_overhead_scale = 1;         ///< fixed per-step cost relative to volta
+  std::string source;
+};
+
+/// A training or validation set.
+struct DatasetProfile {
+  std::string id;
+  std::string name;
+  double images = 0;
+  double classes = 0;             ///< 0 for open vocabulary
+  double objects_per_image = 0;
+  double mean_width_px = 0;
+  double mean_height_px = 0;
+  double texts_per_image = 0;     ///< text prompts per training image (YOLO-World)
+  std::string split;              ///< train or val
+  std::string source;
+};
+
+/// Optimizer settings of a recipe.
+struct OptimizerSettings {
+  std::string type;  ///< adamw or sgd
+  double lr = 0;
+  double weight_decay = 0;
+  double momentum = 0;
+  double warmup_epochs = 0;
+};
+
+/// A published training recipe (schedule, batch, optimizer).
+struct RecipeProfile {
+  std::string id;
+  std::string name;
+  std::string kind;  ///< pretrain or finetune
+  std::string dataset;
+  std::string eval_dataset;
+  double eval_interval_epochs = 1;
+  double epochs = 0;
+  double global_batch = 0;
+  double gpus = 8;  ///< GPUs the recipe was published for (per-GPU batch = global / gpus)
+  Resolution resolution;
+  bool amp = true;
+  bool mosaic = true;
+  OptimizerSettings optimizer;
+  std::string source;
+};
+
+}  // namespace trainplan::profiles

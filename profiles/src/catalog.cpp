@@ -1,0 +1,174 @@
+#include "trainplan/profiles/catalog.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "embedded_profiles.hpp"
+#include "parse_profiles.hpp"
+#include "trainplan/error.hpp"
+#include "trainplan/json_reader.hpp"
+
+namespace trainplan::profiles {
+
+namespace {
+
+size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<size_t> row(b.size() + 1);
+  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (size_t i = 1; i <= a.size(); ++i) {
+    size_t diagonal = row[0];
+    row[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t up = row[j];
+      size_t cost = std::tolower(a[i - 1]) == std::tolower(b[j - 1]) ? 0 : 1;
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
+      diagonal = up;
+    }
+  }
+  return row[b.size()];
+}
+
+// Adds or replaces the entries of one list, keyed by id.
+template <typename Profile, typename Parse>
+void merge_list(std::vector<Profile>& into, const nlohmann::json& document, const char* key,
+                const std::string& origin, Parse parse) {
+  if (!document.contains(key)) return;
+  const auto& list = document.at(key);
+  std::string path = fmt::format("$.{}", key);
+  if (!list.is_array())
+    throw InputError(fmt::format("{}: {}: expected a JSON array of profiles", origin, path));
+  std::vector<std::string> seen;
+  for (size_t i = 0; i < list.size(); ++i) {
+    Profile p = parse(JsonObjectReader(list[i], origin, fmt::format("{}[{}]", path, i)));
+    if (std::find(seen.begin(), seen.end(), p.id) != seen.end())
+      throw InputError(fmt::format("{}: {}[{}].id: duplicate id \"{}\"", origin, path, i, p.id));
+    seen.push_back(p.id);
+    auto old = std::find_if(into.begin(), into.end(), [&](const Profile& q) { return q.id == p.id; });
+    if (old != into.end()) {
+      *old = std::move(p);
+    } else {
+      into.push_back(std::move(p));
+    }
+  }
+}
+
+template <typename Profile>
+const Profile& find_by_id(const std::vector<Profile>& list, const std::string& id,
+                          const char* kind, const char* list_name) {
+  for (const auto& p : list)
+    if (p.id == id) return p;
+  std::vector<std::string> known;
+  for (const auto& p : list) known.push_back(p.id);
+  auto near = closest_ids(id, known);
+  std::string hint;
+  for (const auto& n : near) hint += hint.empty() ? n : ", " + n;
+  throw InputError(fmt::format(
+      "unknown {} id \"{}\"; closest known ids: {} (all: trainplan profiles list {})", kind, id,
+      hint, list_name));
+}
+
+}  // namespace
+
+std::vector<std::string> closest_ids(const std::string& wanted,
+                                     const std::vector<std::string>& known, size_t count) {
+  std::vector<std::pair<size_t, std::string>> scored;
+  for (const auto& k : known) {
+    size_t d = edit_distance(wanted, k);
+    // A known id that contains the text (e.g. "v100" in "v100-sxm2-32gb") is a strong hint.
+    if (!wanted.empty() && k.find(wanted) != std::string::npos) d = std::min<size_t>(d, 1);
+    scored.emplace_back(d, k);
+  }
+  std::stable_sort(scored.begin(), scored.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  std::vector<std::string> out;
+  for (size_t i = 0; i < scored.size() && i < count; ++i) out.push_back(scored[i].second);
+  return out;
+}
+
+Catalog Catalog::embedded() {
+  Catalog catalog;
+  for (const auto& file : detail::embedded_profile_files()) {
+    std::string origin = fmt::format("embedded profiles/data/{}", file.name);
+    catalog.merge(parse_json_text(std::string(file.json), origin), origin);
+  }
+  return catalog;
+}
+
+void Catalog::merge(const nlohmann::json& document, const std::string& origin) {
+  if (!document.is_object())
+    throw InputError(fmt::format("{}: $: expected a JSON object with any of the keys gpus, "
+                                 "interconnects, architectures, frameworks, models, datasets, "
+                                 "recipes",
+                                 origin));
+  static const char* kKeys[] = {"gpus",   "interconnects", "architectures", "frameworks",
+                                "models", "datasets",      "recipes"};
+  for (const auto& item : document.items()) {
+    if (std::find_if(std::begin(kKeys), std::end(kKeys),
+                     [&](const char* k) { return item.key() == k; }) == std::end(kKeys))
+      throw InputError(fmt::format("{}: $.{}: unknown key; accepted: gpus, interconnects, "
+                                   "architectures, frameworks, models, datasets, recipes",
+                                   origin, item.key()));
+  }
+  merge_list(gpus_, document, "gpus", origin, detail::parse_gpu);
+  merge_list(interconnects_, document, "interconnects", origin, detail::parse_interconnect);
+  merge_list(architectures_, document, "architectures", origin, detail::parse_architecture);
+  merge_list(frameworks_, document, "frameworks", origin, detail::parse_framework);
+  merge_list(models_, document, "models", origin, detail::parse_model);
+  merge_list(datasets_, document, "datasets", origin, detail::parse_dataset);
+  merge_list(recipes_, document, "recipes", origin, detail::parse_recipe);
+  check_references(origin);
+}
+
+void Catalog::merge_file(const std::string& path) { merge(parse_json_file(path), path); }
+
+void Catalog::check_references(const std::string& origin) const {
+  // Embedded files load one at a time; references are complete only once all are in.
+  if (interconnects_.empty() || architectures_.empty() || frameworks_.empty() ||
+      datasets_.empty())
+    return;
+  auto check = [&](auto lookup, const std::string& where) {
+    try {
+      lookup();
+    } catch (const InputError& e) {
+      throw InputError(fmt::format("{}: {}: {}", origin, where, e.what()));
+    }
+  };
+  for (const auto& g : gpus_) {
+    check([&] { interconnect(g.intra_link); }, fmt::format("gpu \"{}\" intra_link", g.id));
+    check([&] { interconnect(g.default_network); }, fmt::format("gpu \"{}\" default_network", g.id));
+    check([&] { architecture(g.architecture); }, fmt::format("gpu \"{}\" architecture", g.id));
+  }
+  for (const auto& m : models_)
+    check([&] { framework(m.framework); }, fmt::format("model \"{}\" framework", m.id));
+  for (const auto& r : recipes_) {
+    check([&] { dataset(r.dataset); }, fmt::format("recipe \"{}\" dataset", r.id));
+    if (!r.eval_dataset.empty())
+      check([&] { dataset(r.eval_dataset); }, fmt::format("recipe \"{}\" eval_dataset", r.id));
+  }
+}
+
+const GpuProfile& Catalog::gpu(const std::string& id) const {
+  return find_by_id(gpus_, id, "GPU", "gpus");
+}
+const InterconnectProfile& Catalog::interconnect(const std::string& id) const {
+  return find_by_id(interconnects_, id, "interconnect", "interconnects");
+}
+const ArchitectureProfile& Catalog::architecture(const std::string& id) const {
+  return find_by_id(architectures_, id, "architecture", "architectures");
+}
+const ModelProfile& Catalog::model(const std::string& id) const {
+  return find_by_id(models_, id, "model", "models");
+}
+const FrameworkProfile& Catalog::framework(const std::string& id) const {
+  return find_by_id(frameworks_, id, "framework", "frameworks");
+}
+const DatasetProfile& Catalog::dataset(const std::string& id) const {
+  return find_by_id(datasets_, id, "dataset", "datasets");
+}
+const RecipeProfile& Catalog::recipe(const std::string& id) const {
+  return find_by_id(recipes_, id, "recipe", "recipes");
+}
+
+}  // namespace trainplan::profiles

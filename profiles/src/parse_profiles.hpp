@@ -1,0 +1,23 @@
+#pragma once
+// JSON -> typed profiles, one function per kind; each validates every field it reads.
+#include <nlohmann/json.hpp>
+
+#include "trainplan/json_reader.hpp"
+#include "trainplan/profiles/types.hpp"
+
+namespace trainplan::profiles::detail {
+
+GpuProfile parse_gpu(JsonObjectReader in);
+InterconnectProfile parse_interconnect(JsonObjectReader in);
+ArchitectureProfile parse_architecture(JsonObjectReader in);
+ModelProfile parse_model(JsonObjectReader in);
+FrameworkProfile parse_framework(JsonObjectReader in);
+DatasetProfile parse_dataset(JsonObjectReader in);
+RecipeProfile parse_recipe(JsonObjectReader in);
+
+/// Default activation memory per image (MB at the model's gflops resolution, AMP) when a
+/// profile gives none: a power law fitted to published peak-memory figures
+/// (docs/costmodel.md, memory).
+double default_activation_mb(double gflops);
+
+}  // namespace trainplan::profiles::detail
