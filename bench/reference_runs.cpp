@@ -31,7 +31,7 @@ const std::map<std::string, RowMapping>& mappings() {
       {"YW02", {"yolo-world-v1-l", "v100-sxm2-32gb", "o365v1-goldg", "lvis-minival", 10, 0, 0, "V100 32GB (27 GB peak)"}},
       {"YW03", {"yolo-world-v2-m", "v100-sxm2-32gb", "o365v1-goldg", "lvis-minival", 10, 0, 0, "S/M/L range midpoint taken as M"}},
       {"YW04", {"yolo-world-v2-l", "v100-sxm2-32gb", "o365v1-goldg", "lvis-minival", 10, 0, 0, "size unspecified: L; V100"}},
-      {"YW05", {"yolo-world-v2-l", "v100-sxm2-32gb", "o365v1-goldg", "lvis-minival", 10, 0, 0, "GPU unknown: V100 32GB"}},
+      {"YW05", {"yolo-world-v2-l", "rtx-2080ti", "o365v1-goldg", "lvis-minival", 10, 0, 0, "GPU unknown: 10 images per GPU \"due to memory\" at 7.7-8.6 GB implies an 11 GB card (RTX 2080 Ti)"}},
       {"YW06", {"yolo-world-v2-s", "v100-sxm2-32gb", "objects365v1", "", 1, 0, 0, "GPU unknown: V100 32GB"}},
       {"YW07", {"yolo-world-v2-l", "v100-sxm2-32gb", "coco-train2017", "coco-val2017", 5, 0, 0, "GPU unknown: V100 32GB; size L"}},
       {"YW08", {"yolo-world-v1-l", "a800-sxm4-80gb", "coco-train2017", "coco-val2017", 5, 0, 0, ""}},

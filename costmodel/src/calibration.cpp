@@ -8,7 +8,7 @@ namespace trainplan::costmodel {
 namespace {
 
 // Pull of each log-scale towards 0 (scale 1) when several are fitted.
-constexpr double kRidge = 0.02;
+constexpr double kRidge = 0.2;
 constexpr double kMaxLogScale = 6.0;  // scales stay within e^-6 .. e^6
 constexpr int kMaxIterations = 60;
 
@@ -31,8 +31,16 @@ Eigen::VectorXd residuals(const profiles::Catalog& catalog, const std::vector<Sc
   return r;
 }
 
-double cost(const Eigen::VectorXd& r, const Eigen::VectorXd& theta, double ridge) {
-  return r.squaredNorm() + ridge * theta.squaredNorm();
+// The ridge pulls the communication and data scales only: the compute scale is the model's
+// efficiency, which every record measures.
+Eigen::VectorXd ridge_weights(int n, double ridge) {
+  Eigen::VectorXd w = Eigen::VectorXd::Constant(n, ridge);
+  w[0] = 0;
+  return w;
+}
+
+double cost(const Eigen::VectorXd& r, const Eigen::VectorXd& theta, const Eigen::VectorXd& w) {
+  return r.squaredNorm() + theta.cwiseProduct(w).dot(theta);
 }
 
 }  // namespace
@@ -55,7 +63,7 @@ CalibrationFit fit_calibration(const profiles::Catalog& catalog,
   CalibrationFit fit;
   const int n = scenarios.size() > 1 ? 3 : 1;
   fit.fitted_comm = fit.fitted_data = n > 1;
-  const double ridge = n > 1 ? kRidge : 0.0;
+  const Eigen::VectorXd ridge = ridge_weights(n, kRidge);
 
   // Levenberg-Marquardt with a forward-difference Jacobian: the model is smooth in each
   // scale except where a max() switches term, and a handful of iterations converge.
@@ -70,8 +78,9 @@ CalibrationFit fit_calibration(const profiles::Catalog& catalog,
       jacobian.col(j) = (residuals(catalog, scenarios, measured, step) - r) / 1e-6;
     }
     Eigen::MatrixXd normal = jacobian.transpose() * jacobian;
-    normal.diagonal().array() += ridge + damping;
-    Eigen::VectorXd gradient = jacobian.transpose() * r + ridge * theta;
+    normal.diagonal() += ridge;
+    normal.diagonal().array() += damping;
+    Eigen::VectorXd gradient = jacobian.transpose() * r + ridge.cwiseProduct(theta);
     Eigen::VectorXd delta = normal.ldlt().solve(-gradient);
     Eigen::VectorXd next = (theta + delta).cwiseMax(-kMaxLogScale).cwiseMin(kMaxLogScale);
     Eigen::VectorXd next_r = residuals(catalog, scenarios, measured, next);

@@ -91,6 +91,7 @@ FrameworkProfile parse_framework(JsonObjectReader in) {
   f.loader_ms_per_sample = in.number("loader_ms_per_sample");
   f.loader_workers_per_gpu = in.number("loader_workers_per_gpu");
   f.step_overhead_ms = in.number("step_overhead_ms", /*positive=*/false);
+  f.compute_efficiency = in.number_or("compute_efficiency", 1.0);
   f.source = in.string("source");
   in.reject_unknown_keys();
   return f;

@@ -78,6 +78,9 @@ struct FrameworkProfile {
   /// Fixed cost of one forward/backward micro-step outside the per-image work (Python,
   /// kernel launches, loss assignment), ms, on the reference architecture (volta).
   double step_overhead_ms = 0;
+  /// Multiplier on the achievable FLOP rate for this codebase's kernels (1 = plain PyTorch;
+  /// above 1 for fused, CUDA-graph code such as NVIDIA's MLPerf submissions).
+  double compute_efficiency = 1;
   std::string source;
 };
 
