@@ -125,7 +125,9 @@ std::vector<ReferenceRun> load_reference_runs(const profiles::Catalog& catalog,
     s.source_image_pixels = data.mean_width_px * data.mean_height_px;
     s.framework_id = *m.framework ? m.framework : catalog.model(s.model_id).framework;
     s.mosaic = s.framework_id != "mlperf-nvidia";
-    s.optimizer = s.framework_id == "ultralytics" ? "sgd" : "adamw";
+    // YOLOv5 trains with SGD in both codebases; YOLO-World, RTMDet and MLPerf with AdamW-like.
+    const auto& family = catalog.model(s.model_id).family;
+    s.optimizer = family == "yolov5" || family == "yolov8" ? "sgd" : "adamw";
     if (*m.eval_dataset) {
       s.eval_images = catalog.dataset(m.eval_dataset).images;
       s.eval_interval_epochs = m.eval_interval_epochs;

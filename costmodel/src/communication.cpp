@@ -7,14 +7,14 @@ namespace trainplan::costmodel {
 
 namespace {
 
-// Bus bandwidth of one GPU in an all-reduce, bytes/s: inside a node the GPU's own link; across
-// nodes each GPU also gets its share of the node's network ports.
+// Bus bandwidth of an all-reduce, bytes/s. Inside a node it is the GPU's own link. Across
+// nodes NCCL runs one ring per network port, each ring crossing every node boundary once:
+// a node then sends as many bytes out as one GPU sends in total, so the node's whole network
+// bandwidth (not a per-GPU share) bounds the bus bandwidth.
 double bus_bandwidth(const AllReduceTopology& t) {
   double intra = t.intra_bandwidth_gbps * 1e9 * kLinkEfficiency;
   if (t.nodes <= 1) return intra;
-  double per_gpu_network =
-      t.network_bandwidth_gbps * 1e9 * kLinkEfficiency / (double(t.gpus) / t.nodes);
-  return std::min(intra, per_gpu_network);
+  return std::min(intra, t.network_bandwidth_gbps * 1e9 * kLinkEfficiency);
 }
 
 }  // namespace

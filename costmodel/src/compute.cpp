@@ -59,6 +59,14 @@ double train_seconds_per_image(const Resolved& r, const Scenario& s) {
   return seconds;
 }
 
+double backward_seconds_per_image(const Resolved& r, const Scenario& s) {
+  const double rho = pixel_ratio(r, s);
+  const double multiplier = training_flop_multiplier(s.trainable);
+  const double forward_flops = r.model.gflops * 1e9 * rho;
+  // Everything past the forward pass is backward; the text encoder runs forward only.
+  return forward_flops * (multiplier - 1.0) / achievable_flops(r, s.amp) / r.model.efficiency;
+}
+
 double eval_seconds_per_image(const Resolved& r, const Scenario& s) {
   const double rho = pixel_ratio(r, s);
   const double flops = r.model.gflops * 1e9 * rho;

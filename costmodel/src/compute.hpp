@@ -15,6 +15,10 @@ double achievable_flops(const Resolved& r, bool amp);
 /// calibration.
 double train_seconds_per_image(const Resolved& r, const Scenario& s);
 
+/// Backward seconds of the image path for one training image (what gradient all-reduce can
+/// overlap with), before calibration.
+double backward_seconds_per_image(const Resolved& r, const Scenario& s);
+
 /// Forward-only seconds for one validation image.
 double eval_seconds_per_image(const Resolved& r, const Scenario& s);
 

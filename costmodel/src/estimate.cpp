@@ -38,11 +38,12 @@ StepTimes step_times(const detail::Resolved& r, const Scenario& s, const Calibra
   t.compute_s = per_gpu_batch * per_image_s;
 
   // Gradients are all-reduced once per optimizer step (accumulation steps skip the sync),
-  // overlapped with the backward pass of the last micro-batch: two thirds of its compute.
+  // overlapped with the backward pass of the last micro-batch.
   const double grad_bytes = detail::trainable_params_m(r, s.trainable) * 1e6 * 4.0;
   const int buckets = std::max(1, int(std::ceil(grad_bytes / (s.bucket_mb * 1024 * 1024))));
   t.comm_s = allreduce_seconds(topology(r, s), grad_bytes, buckets) * c.comm_scale;
-  const double last_backward_s = micro_batch * per_image_s * 2.0 / 3.0;
+  const double last_backward_s =
+      micro_batch * detail::backward_seconds_per_image(r, s) * c.compute_scale;
   t.comm_exposed_s = exposed_allreduce_seconds(t.comm_s, last_backward_s, buckets);
 
   const double update_s = detail::trainable_params_m(r, s.trainable) * 1e6 *

@@ -18,8 +18,9 @@ int per_gpu_batch(const profiles::RecipeProfile& recipe) {
   return std::max(1, int(recipe.global_batch / recipe.gpus));
 }
 
-// The recipe's global batch when the GPUs divide it and it needs no more than the recipe's
-// per-GPU batch times the GPUs (so small clusters accumulate); otherwise per-GPU batch x GPUs.
+// Clusters smaller than the recipe's keep its global batch (the per-GPU share grows and is
+// accumulated when it does not fit), rounded up to a multiple of the GPUs; larger clusters
+// keep the recipe's per-GPU batch, so the global batch grows with them.
 int global_batch_for(const profiles::RecipeProfile& recipe, int gpus, bool keep_global) {
   const int recipe_global = int(recipe.global_batch);
   if (keep_global && gpus * per_gpu_batch(recipe) <= recipe_global) {

@@ -6,8 +6,9 @@ namespace trainplan::profiles::detail {
 
 double default_activation_mb(double gflops) {
   // 40 MB x GFLOPs^0.55: YOLOv8-L/YOLO-World-L (165 GFLOPs) keep about 0.65 GB per 640 image
-  // (11.2-11.7 GB at 16 images, calibration row YW07); YOLOv5-s (16.5 GFLOPs) about 0.15 GB
-  // (2.7 GB at 16 images, row MM01).
+  // (11.2-11.7 GB at 16 images, calibration row YW07); YOLOv5-s (16.5 GFLOPs) 0.15-0.19 GB
+  // (2.7 GB at 16 images, row MM01, with weights and workspace included). The exponent is
+  // rounded down from the 0.64 the two points alone give, as mid-size models fall between.
   return 40.0 * std::pow(gflops, 0.55);
 }
 

@@ -27,7 +27,8 @@ struct CalibrationFit {
 };
 
 /// Fits `records` (all of one model, as the CLI checks). One record fits the compute scale
-/// alone, exactly; several also fit the communication and data scales, each pulled towards 1
+/// alone, exactly when the step is compute-bound (an input-bound or overhead-bound record
+/// cannot be reached by the compute scale, and is fitted as closely as it allows); several also fit the communication and data scales, each pulled towards 1
 /// by a small ridge term so that a scale the records cannot see stays at its default.
 CalibrationFit fit_calibration(const profiles::Catalog& catalog,
                                const std::vector<MeasurementRecord>& records,

@@ -42,7 +42,7 @@ struct Scenario {
 
 /// Multipliers fitted by calibration (docs/costmodel.md, calibration); 1 = profiles alone.
 struct Calibration {
-  double compute_scale = 1;  ///< on per-image compute time (1 / model efficiency)
+  double compute_scale = 1;  ///< on per-image compute time (image path and text encoder)
   double comm_scale = 1;     ///< on all-reduce time
   double data_scale = 1;     ///< on input-pipeline time
   bool calibrated = false;

@@ -57,8 +57,8 @@ struct ModelProfile {
   /// Activation memory kept for backward per image at gflops_resolution with AMP, MB.
   /// Defaults to the fit in docs/costmodel.md (memory) when a profile leaves it out.
   double activation_mb = 0;
-  /// Multiplier on the GPU's achievable throughput for this model (1 = typical detector);
-  /// set from published runs, refitted by `--measured`.
+  /// Multiplier on the GPU's achievable throughput for this model (1 = typical detector).
+  /// `--measured` does not change it: calibration fits a separate compute scale.
   double efficiency = 1.0;
   /// The training codebase this model is usually trained with (a framework id).
   std::string framework = "mmyolo";
