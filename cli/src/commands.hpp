@@ -20,5 +20,7 @@ profiles::Catalog load_catalog(const std::vector<std::string>& profile_files);
 void add_estimate_command(CLI::App& app, CommandRunner& run);
 void add_ask_command(CLI::App& app, CommandRunner& run);
 void add_profiles_command(CLI::App& app, CommandRunner& run);
+/// `plan`, `validate` and `explain`.
+void add_plan_commands(CLI::App& app, CommandRunner& run);
 
 }  // namespace trainplan::cli

@@ -102,9 +102,11 @@ void print_text(const costmodel::Scenario& s, const costmodel::Estimate& e,
     std::cout << "  calibrated no (fit to your own runs with --measured FILE)\n";
     return;
   }
-  std::cout << fmt::format("  calibrated yes: compute x{:.3f}, all-reduce x{:.3f}, data x{:.3f}\n",
-                           fit->calibration.compute_scale, fit->calibration.comm_scale,
-                           fit->calibration.data_scale);
+  std::cout << fmt::format("  calibrated yes ({}): compute x{:.3f}, all-reduce x{:.3f}, data x{:.3f}, "
+                           "overhead x{:.3f}\n",
+                           costmodel::to_string(fit->kind), fit->calibration.compute_scale,
+                           fit->calibration.comm_scale, fit->calibration.data_scale,
+                           fit->calibration.overhead_scale);
   std::cout << "  record  measured s/iter  profiles-only  calibrated  residual\n";
   for (size_t i = 0; i < fit->residuals.size(); ++i) {
     const auto& r = fit->residuals[i];
@@ -119,6 +121,8 @@ nlohmann::ordered_json fit_json(const costmodel::CalibrationFit& fit) {
   j["compute_scale"] = fit.calibration.compute_scale;
   j["comm_scale"] = fit.calibration.comm_scale;
   j["data_scale"] = fit.calibration.data_scale;
+  j["overhead_scale"] = fit.calibration.overhead_scale;
+  j["fitted"] = costmodel::to_string(fit.kind);
   j["residuals"] = nlohmann::ordered_json::array();
   for (const auto& r : fit.residuals)
     j["residuals"].push_back({{"measured_s", r.measured_s},

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   trainplan::cli::CommandRunner run;
   trainplan::cli::add_ask_command(app, run);
   trainplan::cli::add_estimate_command(app, run);
+  trainplan::cli::add_plan_commands(app, run);
   trainplan::cli::add_profiles_command(app, run);
   try {
     app.parse(argc, argv);

@@ -7,43 +7,101 @@ namespace trainplan::costmodel {
 
 namespace {
 
-// Pull of each log-scale towards 0 (scale 1) when several are fitted.
+// Log-scales in this order: compute, communication, data, overhead.
+constexpr int kScales = 4;
+// Pull of the communication, data and overhead log-scales towards 0 (scale 1) when several
+// records are fitted; the compute scale is the model's efficiency, which every record sees.
 constexpr double kRidge = 0.2;
 constexpr double kMaxLogScale = 6.0;  // scales stay within e^-6 .. e^6
 constexpr int kMaxIterations = 60;
+// A one-record fit that ends further off than this tries the next kind.
+constexpr double kExactLogError = 1e-3;
 
-Calibration from_log(const Eigen::VectorXd& theta, int n) {
+// Maps the fitted parameters to the four log-scales.
+Eigen::MatrixXd design(FitKind kind) {
+  switch (kind) {
+    case FitKind::kCompute: return (Eigen::MatrixXd(kScales, 1) << 1, 0, 0, 0).finished();
+    case FitKind::kData: return (Eigen::MatrixXd(kScales, 1) << 0, 0, 1, 0).finished();
+    case FitKind::kUniform: return Eigen::MatrixXd::Ones(kScales, 1);
+    case FitKind::kFull: return Eigen::MatrixXd::Identity(kScales, kScales);
+  }
+  return Eigen::MatrixXd::Identity(kScales, kScales);
+}
+
+Calibration from_log(const Eigen::VectorXd& log_scales) {
   Calibration c;
-  c.compute_scale = std::exp(theta[0]);
-  if (n > 1) c.comm_scale = std::exp(theta[1]);
-  if (n > 2) c.data_scale = std::exp(theta[2]);
+  c.compute_scale = std::exp(log_scales[0]);
+  c.comm_scale = std::exp(log_scales[1]);
+  c.data_scale = std::exp(log_scales[2]);
+  c.overhead_scale = std::exp(log_scales[3]);
   c.calibrated = true;
   return c;
 }
 
-// Log-space residuals of every record for the given log-scales.
-Eigen::VectorXd residuals(const profiles::Catalog& catalog, const std::vector<Scenario>& scenarios,
-                          const std::vector<double>& measured, const Eigen::VectorXd& theta) {
-  Eigen::VectorXd r(scenarios.size());
-  Calibration c = from_log(theta, int(theta.size()));
-  for (size_t i = 0; i < scenarios.size(); ++i)
-    r[i] = std::log(estimate(catalog, scenarios[i], c).seconds_per_iter) - std::log(measured[i]);
-  return r;
-}
+struct Problem {
+  const profiles::Catalog& catalog;
+  const std::vector<Scenario>& scenarios;
+  const std::vector<double>& measured;
+  Eigen::MatrixXd design;
+  Eigen::VectorXd ridge;  // per parameter
 
-// The ridge pulls the communication and data scales only: the compute scale is the model's
-// efficiency, which every record measures.
-Eigen::VectorXd ridge_weights(int n, double ridge) {
-  Eigen::VectorXd w = Eigen::VectorXd::Constant(n, ridge);
-  w[0] = 0;
-  return w;
-}
+  Eigen::VectorXd residuals(const Eigen::VectorXd& theta) const {
+    Eigen::VectorXd r(scenarios.size());
+    Calibration c = from_log(design * theta);
+    for (size_t i = 0; i < scenarios.size(); ++i)
+      r[i] = std::log(estimate(catalog, scenarios[i], c).seconds_per_iter) - std::log(measured[i]);
+    return r;
+  }
+  double cost(const Eigen::VectorXd& r, const Eigen::VectorXd& theta) const {
+    return r.squaredNorm() + theta.cwiseProduct(ridge).dot(theta);
+  }
+};
 
-double cost(const Eigen::VectorXd& r, const Eigen::VectorXd& theta, const Eigen::VectorXd& w) {
-  return r.squaredNorm() + theta.cwiseProduct(w).dot(theta);
+// Levenberg-Marquardt with a forward-difference Jacobian: the model is smooth in each scale
+// except where a max() switches term, and a handful of iterations converge.
+Eigen::VectorXd solve(const Problem& p) {
+  const int n = int(p.design.cols());
+  Eigen::VectorXd theta = Eigen::VectorXd::Zero(n);
+  Eigen::VectorXd r = p.residuals(theta);
+  double damping = 1e-3;
+  for (int it = 0; it < kMaxIterations; ++it) {
+    Eigen::MatrixXd jacobian(r.size(), n);
+    for (int j = 0; j < n; ++j) {
+      Eigen::VectorXd step = theta;
+      step[j] += 1e-6;
+      jacobian.col(j) = (p.residuals(step) - r) / 1e-6;
+    }
+    Eigen::MatrixXd normal = jacobian.transpose() * jacobian;
+    normal.diagonal() += p.ridge;
+    normal.diagonal().array() += damping;
+    Eigen::VectorXd gradient = jacobian.transpose() * r + p.ridge.cwiseProduct(theta);
+    Eigen::VectorXd delta = normal.ldlt().solve(-gradient);
+    Eigen::VectorXd next = (theta + delta).cwiseMax(-kMaxLogScale).cwiseMin(kMaxLogScale);
+    Eigen::VectorXd next_r = p.residuals(next);
+    if (p.cost(next_r, next) < p.cost(r, theta)) {
+      theta = next;
+      r = next_r;
+      damping = std::max(1e-9, damping / 10);
+      if (delta.norm() < 1e-10) break;
+    } else {
+      damping *= 10;
+      if (damping > 1e6) break;
+    }
+  }
+  return theta;
 }
 
 }  // namespace
+
+const char* to_string(FitKind kind) {
+  switch (kind) {
+    case FitKind::kCompute: return "compute scale (model efficiency)";
+    case FitKind::kData: return "data scale (input-bound record)";
+    case FitKind::kUniform: return "one scale on every term";
+    case FitKind::kFull: return "compute, communication, data and overhead scales";
+  }
+  return "";
+}
 
 CalibrationFit fit_calibration(const profiles::Catalog& catalog,
                                const std::vector<MeasurementRecord>& records,
@@ -61,41 +119,22 @@ CalibrationFit fit_calibration(const profiles::Catalog& catalog,
                                const std::vector<Scenario>& scenarios,
                                const std::vector<double>& measured) {
   CalibrationFit fit;
-  const int n = scenarios.size() > 1 ? 3 : 1;
-  fit.fitted_comm = fit.fitted_data = n > 1;
-  const Eigen::VectorXd ridge = ridge_weights(n, kRidge);
-
-  // Levenberg-Marquardt with a forward-difference Jacobian: the model is smooth in each
-  // scale except where a max() switches term, and a handful of iterations converge.
-  Eigen::VectorXd theta = Eigen::VectorXd::Zero(n);
-  Eigen::VectorXd r = residuals(catalog, scenarios, measured, theta);
-  double damping = 1e-3;
-  for (int it = 0; it < kMaxIterations; ++it) {
-    Eigen::MatrixXd jacobian(r.size(), n);
-    for (int j = 0; j < n; ++j) {
-      Eigen::VectorXd step = theta;
-      step[j] += 1e-6;
-      jacobian.col(j) = (residuals(catalog, scenarios, measured, step) - r) / 1e-6;
-    }
-    Eigen::MatrixXd normal = jacobian.transpose() * jacobian;
-    normal.diagonal() += ridge;
-    normal.diagonal().array() += damping;
-    Eigen::VectorXd gradient = jacobian.transpose() * r + ridge.cwiseProduct(theta);
-    Eigen::VectorXd delta = normal.ldlt().solve(-gradient);
-    Eigen::VectorXd next = (theta + delta).cwiseMax(-kMaxLogScale).cwiseMin(kMaxLogScale);
-    Eigen::VectorXd next_r = residuals(catalog, scenarios, measured, next);
-    if (cost(next_r, next, ridge) < cost(r, theta, ridge)) {
-      theta = next;
-      r = next_r;
-      damping = std::max(1e-9, damping / 10);
-      if (delta.norm() < 1e-10) break;
-    } else {
-      damping *= 10;
-      if (damping > 1e6) break;
+  if (scenarios.size() > 1) {
+    Eigen::VectorXd ridge = Eigen::VectorXd::Constant(kScales, kRidge);
+    ridge[0] = 0;
+    Problem p{catalog, scenarios, measured, design(FitKind::kFull), ridge};
+    fit.kind = FitKind::kFull;
+    fit.calibration = from_log(p.design * solve(p));
+  } else {
+    // One record: the first kind that reproduces it, in the order of how much each changes.
+    for (FitKind kind : {FitKind::kCompute, FitKind::kData, FitKind::kUniform}) {
+      Problem p{catalog, scenarios, measured, design(kind), Eigen::VectorXd::Zero(1)};
+      Eigen::VectorXd theta = solve(p);
+      fit.kind = kind;
+      fit.calibration = from_log(p.design * theta);
+      if (std::fabs(p.residuals(theta)[0]) < kExactLogError) break;
     }
   }
-
-  fit.calibration = from_log(theta, n);
   for (size_t i = 0; i < scenarios.size(); ++i) {
     Residual res;
     res.measured_s = measured[i];

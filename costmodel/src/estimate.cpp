@@ -49,7 +49,8 @@ StepTimes step_times(const detail::Resolved& r, const Scenario& s, const Calibra
   const double update_s = detail::trainable_params_m(r, s.trainable) * 1e6 *
                           update_bytes_per_param(s) / (r.gpu.memory_bandwidth_gbps * 1e9);
   t.overhead_s =
-      accumulation * r.framework.step_overhead_ms * 1e-3 * r.arch.step_overhead_scale + update_s;
+      (accumulation * r.framework.step_overhead_ms * 1e-3 * r.arch.step_overhead_scale + update_s) *
+      c.overhead_scale;
 
   // Loader workers prepare the next batches while the GPU works: only the excess stalls.
   t.loader_s = per_gpu_batch * detail::loader_seconds_per_sample(r, s) /

@@ -120,6 +120,7 @@ double parse_money_usd(const std::string& text, const std::string& what) {
 
 Question parse_question(const std::string& question) {
   Question q;
+  q.text = question;
   std::string t = " " + lower(question) + " ";
   std::smatch m;
   bool understood = false;
@@ -218,6 +219,32 @@ Question parse_question(const std::string& question) {
       q.task = "coco";
       q.task_given = understood = true;
     }
+  }
+
+  static const std::regex resolution(
+      R"((?:^|[^a-z0-9.])([0-9]{3,4})\s*(?:px|pixels?)?\s*(?:input|resolution|inputs|images? size)\b|\bat\s+([0-9]{3,4})\s*(?:px)?\b)");
+  if (std::regex_search(t, m, resolution)) {
+    std::string side = m[1].matched ? m[1].str() : m[2].str();
+    q.resolutions = {profiles::parse_resolution(side, "question resolution")};
+    blank(t, m);
+    understood = true;
+  }
+  static const std::regex changed(
+      R"(\bnew (?:model )?(?:head|vocabulary|input size|neck|backbone)\b|\b(?:changed|modified) (?:model|head|architecture)\b)");
+  if (std::regex_search(t, m, changed)) {
+    q.changed_model = true;
+    blank(t, m);
+    understood = true;
+  }
+  static const std::regex targets(
+      R"(\b(two|three|four|[2-9])\s+(?:target|domain|custom)?\s*(?:data\s*sets?|datasets|domains|tasks)\b)");
+  if (std::regex_search(t, m, targets)) {
+    const std::string n = m[1];
+    int count = n == "two" ? 2 : n == "three" ? 3 : n == "four" ? 4 : std::atoi(n.c_str());
+    for (int i = 1; i <= count; ++i) q.targets.push_back(fmt::format("target-{}", i));
+    q.task_given = true;
+    blank(t, m);
+    understood = true;
   }
 
   if (!understood) not_understood(question, "found no GPU count, GPU type, time or money budget, model or task in it");

@@ -1,5 +1,8 @@
 #include "trainplan/planner/strategies.hpp"
 
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cmath>
 
 #include "trainplan/error.hpp"
@@ -13,65 +16,111 @@ constexpr const char* kFinetuneRecipe = "yolo-world-coco-finetune";
 // Progressive training continues the pre-trained model on the pre-training data for a tenth
 // of the pre-training schedule before the task fine-tune (DESIGN section 1).
 constexpr double kProgressiveShare = 0.1;
-// A recipe's per-GPU batch is kept when the GPU count changes.
-int per_gpu_batch(const profiles::RecipeProfile& recipe) {
+// The high-resolution recipe (YOLO-World-v2-L-1280) fine-tunes at 1280.
+constexpr double kHighResolution = 1280;
+
+// Everything a stage needs beyond the question.
+struct StageSpec {
+  std::string id, kind, name, stats_dataset, eval_dataset, init;
+  std::vector<std::string> depends_on;
+  const profiles::RecipeProfile* recipe = nullptr;
+  double images = 0, epochs = 0, resolution = 0;
+  int gpus = 1, per_gpu_batch = 0;
+  bool keep_recipe_global_batch = false;
+  costmodel::Trainable trainable = costmodel::Trainable::kAll;
+};
+
+int recipe_per_gpu_batch(const profiles::RecipeProfile& recipe) {
   return std::max(1, int(recipe.global_batch / recipe.gpus));
 }
 
-// Clusters smaller than the recipe's keep its global batch (the per-GPU share grows and is
-// accumulated when it does not fit), rounded up to a multiple of the GPUs; larger clusters
-// keep the recipe's per-GPU batch, so the global batch grows with them.
-int global_batch_for(const profiles::RecipeProfile& recipe, int gpus, bool keep_global) {
-  const int recipe_global = int(recipe.global_batch);
-  if (keep_global && gpus * per_gpu_batch(recipe) <= recipe_global) {
-    int rounded = (recipe_global + gpus - 1) / gpus * gpus;
-    return rounded;
-  }
-  return per_gpu_batch(recipe) * gpus;
+// Clusters smaller than the recipe's keep its global batch for pre-training (the per-GPU share
+// grows and is accumulated when it does not fit), rounded up to a multiple of the GPUs; other
+// stages use the per-GPU batch times the GPUs.
+int global_batch_for(const StageSpec& spec) {
+  const int per_gpu = spec.per_gpu_batch > 0 ? spec.per_gpu_batch : recipe_per_gpu_batch(*spec.recipe);
+  const int recipe_global = int(spec.recipe->global_batch);
+  if (spec.keep_recipe_global_batch && spec.gpus * per_gpu < recipe_global)
+    return (recipe_global + spec.gpus - 1) / spec.gpus * spec.gpus;
+  return per_gpu * spec.gpus;
 }
 
-StageEstimate make_stage(const profiles::Catalog& catalog, const Question& q, int gpus,
-                         const std::string& id, const std::string& kind,
-                         const profiles::RecipeProfile& recipe, const std::string& dataset_id,
-                         const std::string& eval_dataset_id, double images, double epochs,
-                         bool keep_global_batch) {
-  const auto& dataset = catalog.dataset(dataset_id);
+StageEstimate make_stage(const profiles::Catalog& catalog, const Question& q, const StageSpec& spec) {
+  const auto& data = catalog.dataset(spec.stats_dataset);
+  const auto& recipe = *spec.recipe;
   StageEstimate stage;
-  stage.id = id;
-  stage.kind = kind;
-  stage.dataset = dataset_id;
+  stage.id = spec.id;
+  stage.kind = spec.kind;
+  stage.dataset = spec.name;
+  stage.eval_dataset = spec.eval_dataset;
+  stage.depends_on = spec.depends_on;
+  stage.init = spec.init;
+  stage.optimizer = recipe.optimizer.type;
+  stage.weight_decay = recipe.optimizer.weight_decay;
+  stage.momentum = recipe.optimizer.momentum;
+  stage.warmup_epochs = recipe.optimizer.warmup_epochs;
   costmodel::Scenario& s = stage.scenario;
   s.model_id = q.model_id;
   s.gpu_id = q.gpu_id;
-  s.gpus = gpus;
-  s.nodes = nodes_for(gpus, q.gpus_per_node);
-  s.global_batch = global_batch_for(recipe, gpus, keep_global_batch);
-  s.resolution = recipe.resolution;
-  s.images = images;
-  s.epochs = epochs;
+  s.gpus = spec.gpus;
+  s.nodes = nodes_for(spec.gpus, q.gpus_per_node);
+  s.global_batch = global_batch_for(spec);
+  s.resolution = {spec.resolution, spec.resolution};
+  s.images = spec.images;
+  s.epochs = spec.epochs;
   s.amp = recipe.amp;
   s.mosaic = recipe.mosaic;
-  s.texts_per_image = dataset.texts_per_image;
-  s.source_image_pixels = dataset.mean_width_px * dataset.mean_height_px;
+  s.texts_per_image = data.texts_per_image;
+  s.source_image_pixels = data.mean_width_px * data.mean_height_px;
   s.optimizer = recipe.optimizer.type;
-  if (!eval_dataset_id.empty()) {
-    s.eval_images = catalog.dataset(eval_dataset_id).images;
+  s.trainable = spec.trainable;
+  if (!spec.eval_dataset.empty() && catalog.dataset(spec.eval_dataset).images > 0) {
+    s.eval_images = catalog.dataset(spec.eval_dataset).images;
     s.eval_interval_epochs = recipe.eval_interval_epochs;
   }
+  // Linear scaling rule (Goyal et al., 2017): the learning rate follows the global batch.
+  stage.lr = recipe.optimizer.lr * s.global_batch / recipe.global_batch;
   stage.estimate = costmodel::estimate(catalog, s);
+  if (q.price_per_gpu_hour_usd) stage.estimate.cost_usd = stage.estimate.gpu_hours * *q.price_per_gpu_hour_usd;
   return stage;
+}
+
+costmodel::Trainable trainable_of(Strategy s) {
+  if (s == Strategy::kPromptTune) return costmodel::Trainable::kEmbeddings;
+  if (s == Strategy::kFrozenFineTune) return costmodel::Trainable::kFrozenBackbone;
+  return costmodel::Trainable::kAll;
 }
 
 }  // namespace
 
+const std::vector<Strategy>& all_strategies() {
+  static const std::vector<Strategy> all = {
+      Strategy::kZeroShot,         Strategy::kPromptTune,   Strategy::kFineTune,
+      Strategy::kFrozenFineTune,   Strategy::kHighResFineTune, Strategy::kProgressive,
+      Strategy::kPreTrain};
+  return all;
+}
+
 const char* to_string(Strategy strategy) {
   switch (strategy) {
     case Strategy::kZeroShot: return "zero-shot";
+    case Strategy::kPromptTune: return "prompt-tune";
     case Strategy::kFineTune: return "finetune";
-    case Strategy::kPreTrain: return "pretrain";
+    case Strategy::kFrozenFineTune: return "finetune-frozen-backbone";
+    case Strategy::kHighResFineTune: return "highres-finetune";
     case Strategy::kProgressive: return "progressive";
+    case Strategy::kPreTrain: return "pretrain";
   }
   return "finetune";
+}
+
+Strategy parse_strategy(const std::string& text, const std::string& what) {
+  std::string accepted;
+  for (Strategy s : all_strategies()) {
+    if (text == to_string(s)) return s;
+    accepted += (accepted.empty() ? "" : ", ") + std::string(to_string(s));
+  }
+  throw InputError(fmt::format("{}: \"{}\" is not accepted; expected one of: {}", what, text, accepted));
 }
 
 int nodes_for(int gpus, int per_node) {
@@ -97,31 +146,83 @@ TaskData task_data(const profiles::Catalog& catalog, const Question& q) {
   return t;
 }
 
+std::vector<std::string> target_names(const profiles::Catalog& catalog, const Question& q) {
+  if (!q.targets.empty()) return q.targets;
+  if (q.task == "custom") return {"custom"};
+  return {task_data(catalog, q).train_dataset};
+}
+
 StrategyOption evaluate_strategy(const profiles::Catalog& catalog, const Question& q,
-                                 Strategy strategy, int gpus) {
+                                 Strategy strategy, const StrategyConfig& config) {
   StrategyOption option;
   option.strategy = strategy;
-  option.gpus = gpus;
-  if (strategy == Strategy::kZeroShot) return option;
-
+  option.gpus = config.gpus;
+  if (strategy == Strategy::kZeroShot) {
+    StageEstimate stage;
+    stage.id = "zero-shot";
+    stage.kind = "zero-shot";
+    stage.dataset = q.task == "general" || q.task == "lvis" ? "lvis-minival" : "coco-val2017";
+    stage.init = "pretrained:" + q.model_id;
+    stage.scenario.model_id = q.model_id;
+    stage.scenario.gpu_id = q.gpu_id;
+    stage.scenario.gpus = config.gpus;
+    stage.scenario.global_batch = 0;
+    stage.scenario.epochs = 0;
+    stage.estimate.fits_memory = true;
+    option.stages.push_back(stage);
+    return option;
+  }
   const auto& finetune = catalog.recipe(kFinetuneRecipe);
   const auto& pretrain = catalog.recipe(kPretrainRecipe);
   const TaskData task = task_data(catalog, q);
   const auto& corpus = catalog.dataset(pretrain.dataset);
+  const double default_resolution =
+      strategy == Strategy::kHighResFineTune ? kHighResolution : finetune.resolution.width_px;
 
-  if (strategy == Strategy::kPreTrain) {
-    option.stages.push_back(make_stage(catalog, q, gpus, "pretrain", "pretrain", pretrain,
-                                       pretrain.dataset, pretrain.eval_dataset, corpus.images,
-                                       pretrain.epochs, /*keep_global_batch=*/true));
-  } else if (strategy == Strategy::kProgressive) {
-    option.stages.push_back(make_stage(
-        catalog, q, gpus, "continue-pretrain", "progressive", pretrain, pretrain.dataset,
-        pretrain.eval_dataset, corpus.images,
-        std::max(1.0, std::round(pretrain.epochs * kProgressiveShare)), true));
+  std::string init = "pretrained:" + q.model_id;
+  std::vector<std::string> first_stage;
+  if (strategy == Strategy::kPreTrain || strategy == Strategy::kProgressive) {
+    StageSpec spec;
+    spec.id = strategy == Strategy::kPreTrain ? "pretrain" : "continue-pretrain";
+    spec.kind = strategy == Strategy::kPreTrain ? "pretrain" : "progressive";
+    spec.name = spec.stats_dataset = pretrain.dataset;
+    spec.eval_dataset = pretrain.eval_dataset;
+    spec.init = strategy == Strategy::kPreTrain ? "scratch" : init;
+    spec.recipe = &pretrain;
+    spec.images = corpus.images;
+    spec.epochs = strategy == Strategy::kPreTrain
+                      ? pretrain.epochs
+                      : std::max(1.0, std::round(pretrain.epochs * kProgressiveShare));
+    spec.resolution = config.resolution > 0 ? config.resolution : pretrain.resolution.width_px;
+    spec.gpus = config.gpus;
+    spec.per_gpu_batch = config.per_gpu_batch;
+    spec.keep_recipe_global_batch = true;
+    option.stages.push_back(make_stage(catalog, q, spec));
+    init = "stage:" + spec.id;
+    first_stage = {spec.id};
   }
-  option.stages.push_back(make_stage(catalog, q, gpus, "finetune", "finetune", finetune,
-                                     task.train_dataset, task.eval_dataset, task.images,
-                                     finetune.epochs, /*keep_global_batch=*/false));
+  // General detection has no target data: pre-training stages only.
+  if (q.task != "general" || option.stages.empty()) {
+    const auto targets = target_names(catalog, q);
+    for (size_t i = 0; i < targets.size(); ++i) {
+      StageSpec spec;
+      spec.id = targets.size() == 1 ? "finetune" : "finetune-" + targets[i];
+      spec.kind = strategy == Strategy::kPromptTune ? "prompt-tune" : "finetune";
+      spec.name = targets[i];
+      spec.stats_dataset = task.train_dataset;
+      spec.eval_dataset = task.eval_dataset;
+      spec.init = init;
+      spec.depends_on = first_stage;
+      spec.recipe = &finetune;
+      spec.images = task.images;
+      spec.epochs = config.finetune_epochs > 0 ? config.finetune_epochs : finetune.epochs;
+      spec.resolution = config.resolution > 0 ? config.resolution : default_resolution;
+      spec.gpus = config.target_gpus > 0 ? config.target_gpus : config.gpus;
+      spec.per_gpu_batch = config.per_gpu_batch;
+      spec.trainable = trainable_of(strategy);
+      option.stages.push_back(make_stage(catalog, q, spec));
+    }
+  }
   for (const auto& stage : option.stages) {
     option.total_seconds += stage.estimate.total_seconds;
     option.gpu_hours += stage.estimate.gpu_hours;
@@ -131,14 +232,30 @@ StrategyOption evaluate_strategy(const profiles::Catalog& catalog, const Questio
   return option;
 }
 
+StrategyOption evaluate_strategy(const profiles::Catalog& catalog, const Question& q,
+                                 Strategy strategy, int gpus) {
+  StrategyConfig config;
+  config.gpus = gpus;
+  return evaluate_strategy(catalog, q, strategy, config);
+}
+
 int fewest_gpus_within(const profiles::Catalog& catalog, const Question& q, Strategy strategy,
                        double hours, int max_gpus) {
-  // Counts a user can rent: 1-8 in one server, then whole servers.
-  for (int gpus = 1; gpus <= max_gpus; gpus = gpus < 8 ? gpus + 1 : gpus + 8) {
+  // Counts a user can rent: 1-8 in one server, then whole servers. Time falls with GPUs, so
+  // a binary search over that ladder finds the fewest.
+  std::vector<int> ladder;
+  for (int gpus = 1; gpus <= max_gpus; gpus = gpus < 8 ? gpus + 1 : gpus + 8) ladder.push_back(gpus);
+  auto meets = [&](int gpus) {
     StrategyOption option = evaluate_strategy(catalog, q, strategy, gpus);
-    if (option.fits_memory && option.total_seconds <= hours * 3600.0) return gpus;
+    return option.fits_memory && option.total_seconds <= hours * 3600.0;
+  };
+  if (ladder.empty() || !meets(ladder.back())) return 0;
+  size_t lo = 0, hi = ladder.size() - 1;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (meets(ladder[mid])) hi = mid; else lo = mid + 1;
   }
-  return 0;
+  return ladder[lo];
 }
 
 }  // namespace trainplan::planner

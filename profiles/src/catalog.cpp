@@ -100,15 +100,15 @@ void Catalog::merge(const nlohmann::json& document, const std::string& origin) {
   if (!document.is_object())
     throw InputError(fmt::format("{}: $: expected a JSON object with any of the keys gpus, "
                                  "interconnects, architectures, frameworks, models, datasets, "
-                                 "recipes",
+                                 "recipes, quality",
                                  origin));
   static const char* kKeys[] = {"gpus",   "interconnects", "architectures", "frameworks",
-                                "models", "datasets",      "recipes"};
+                                "models", "datasets",      "recipes",       "quality"};
   for (const auto& item : document.items()) {
     if (std::find_if(std::begin(kKeys), std::end(kKeys),
                      [&](const char* k) { return item.key() == k; }) == std::end(kKeys))
       throw InputError(fmt::format("{}: $.{}: unknown key; accepted: gpus, interconnects, "
-                                   "architectures, frameworks, models, datasets, recipes",
+                                   "architectures, frameworks, models, datasets, recipes, quality",
                                    origin, item.key()));
   }
   merge_list(gpus_, document, "gpus", origin, detail::parse_gpu);
@@ -118,6 +118,18 @@ void Catalog::merge(const nlohmann::json& document, const std::string& origin) {
   merge_list(models_, document, "models", origin, detail::parse_model);
   merge_list(datasets_, document, "datasets", origin, detail::parse_dataset);
   merge_list(recipes_, document, "recipes", origin, detail::parse_recipe);
+  // Quality records have no id: a user's records are added before the embedded ones, so that
+  // theirs are preferred.
+  if (document.contains("quality")) {
+    const auto& list = document.at("quality");
+    if (!list.is_array())
+      throw InputError(fmt::format("{}: $.quality: expected a JSON array of records", origin));
+    std::vector<QualityRecord> added;
+    for (size_t i = 0; i < list.size(); ++i)
+      added.push_back(detail::parse_quality(
+          JsonObjectReader(list[i], origin, fmt::format("$.quality[{}]", i))));
+    quality_.insert(quality_.begin(), added.begin(), added.end());
+  }
   check_references(origin);
 }
 
@@ -142,6 +154,11 @@ void Catalog::check_references(const std::string& origin) const {
   }
   for (const auto& m : models_)
     check([&] { framework(m.framework); }, fmt::format("model \"{}\" framework", m.id));
+  for (const auto& q : quality_) {
+    check([&] { model(q.model); }, fmt::format("quality record for \"{}\" model", q.model));
+    check([&] { dataset(q.eval_dataset); },
+          fmt::format("quality record for \"{}\" eval_dataset", q.model));
+  }
   for (const auto& r : recipes_) {
     check([&] { dataset(r.dataset); }, fmt::format("recipe \"{}\" dataset", r.id));
     if (!r.eval_dataset.empty())

@@ -144,4 +144,20 @@ RecipeProfile parse_recipe(JsonObjectReader in) {
   return r;
 }
 
+QualityRecord parse_quality(JsonObjectReader in) {
+  QualityRecord q;
+  q.model = in.string("model");
+  q.strategy = in.one_of("strategy", {"zero-shot", "finetune", "prompt-tune", "scratch",
+                                      "highres-finetune"});
+  q.eval_dataset = in.string("eval_dataset");
+  q.resolution = in.number("resolution");
+  q.metric = in.string_or("metric", "AP");
+  q.value = in.number("value");
+  q.train_data = in.string_or("train_data", "");
+  q.epochs = in.number_or("epochs", 0, /*positive=*/false);
+  q.source = in.string("source");
+  in.reject_unknown_keys();
+  return q;
+}
+
 }  // namespace trainplan::profiles::detail

@@ -14,6 +14,7 @@ ModelProfile parse_model(JsonObjectReader in);
 FrameworkProfile parse_framework(JsonObjectReader in);
 DatasetProfile parse_dataset(JsonObjectReader in);
 RecipeProfile parse_recipe(JsonObjectReader in);
+QualityRecord parse_quality(JsonObjectReader in);
 
 /// Default activation memory per image (MB at the model's gflops resolution, AMP) when a
 /// profile gives none: a power law fitted to published peak-memory figures

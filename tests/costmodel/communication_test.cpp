@@ -1,7 +1,7 @@
 // Pins down the all-reduce formulas (docs/costmodel.md, communication) against closed forms:
 // ring = 2(n-1) * latency * messages + 2(n-1)/n * bytes / (bandwidth * 0.8), 0 for one GPU;
-// the slower of the intra-node link and each GPU's share of the network bounds bandwidth
-// across nodes; trees beat rings for many nodes and small messages; the exposed part of an
+// across nodes the slower latency and the slower of the GPU's link and the node's network
+// bandwidth apply (docs/costmodel.md section 4: rail-optimised rings); trees beat rings for many nodes and small messages; the exposed part of an
 // all-reduce lies between total/buckets and total.
 #include <doctest/doctest.h>
 
@@ -54,16 +54,20 @@ TEST_CASE("ring all-reduce inside one node matches the closed form") {
   }
 }
 
-TEST_CASE("ring across nodes uses the network share and the slower latency") {
-  // 32 GPUs on 4 nodes: each GPU gets 25 GB/s / 8 of the network, below the 150 GB/s link.
+TEST_CASE("ring across nodes uses the network bandwidth and the slower latency") {
+  // 32 GPUs on 4 nodes: the node's 25 GB/s network is below the 150 GB/s link.
   const double bytes = 187.2e6;
-  const double expected = ring_closed_form(32, kNetUs * 1e-6, bytes, 8, kNetGbps * 1e9 / 8);
+  const double expected = ring_closed_form(32, kNetUs * 1e-6, bytes, 8, kNetGbps * 1e9);
   CHECK(ring_allreduce_seconds(topo(32, 4), bytes, 8) == doctest::Approx(expected).epsilon(1e-12));
   // With a network faster than the link, the link bounds it again.
   AllReduceTopology fast = topo(16, 2);
   fast.network_bandwidth_gbps = 8 * 400;
   const double link_bound = ring_closed_form(16, kNetUs * 1e-6, bytes, 8, kIntraGbps * 1e9);
   CHECK(ring_allreduce_seconds(fast, bytes, 8) == doctest::Approx(link_bound).epsilon(1e-12));
+  // A slower network never makes the all-reduce faster.
+  AllReduceTopology slow = topo(32, 4);
+  slow.network_bandwidth_gbps = kNetGbps / 4;
+  CHECK(allreduce_seconds(slow, bytes, 8) > allreduce_seconds(topo(32, 4), bytes, 8));
 }
 
 TEST_CASE("all-reduce time grows with bytes and with messages") {
@@ -95,7 +99,7 @@ TEST_CASE("tree beats ring for many nodes with small messages") {
   // Closed form: a chain of 7 inside each node and log2(32) = 5 levels across nodes, up and
   // down, plus twice the bytes at the bus bandwidth.
   const double depth_s = 7 * kIntraUs * 1e-6 + 5 * kNetUs * 1e-6;
-  const double expected = 2 * depth_s + 2 * bytes / (kNetGbps * 1e9 / 8 * 0.8);
+  const double expected = 2 * depth_s + 2 * bytes / (kNetGbps * 1e9 * 0.8);
   CHECK(tree == doctest::Approx(expected).epsilon(1e-12));
 }
 

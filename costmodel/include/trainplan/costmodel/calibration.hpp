@@ -17,19 +17,26 @@ struct Residual {
   double relative_error = 0;    ///< predicted / measured - 1
 };
 
+/// Which scales a fit moved.
+enum class FitKind {
+  kCompute,  ///< one record, compute-bound: the model's efficiency
+  kData,     ///< one record, input-bound: the input pipeline's speed
+  kUniform,  ///< one record that neither reaches: one scale on every term
+  kFull,     ///< several records: compute, communication, data and overhead
+};
+
 /// The fitted scales and each record's residual.
 struct CalibrationFit {
   Calibration calibration;
+  FitKind kind = FitKind::kCompute;
   std::vector<Residual> residuals;
-  /// Which scales were fitted: compute always; communication and data with several records.
-  bool fitted_comm = false;
-  bool fitted_data = false;
 };
 
-/// Fits `records` (all of one model, as the CLI checks). One record fits the compute scale
-/// alone, exactly when the step is compute-bound (an input-bound or overhead-bound record
-/// cannot be reached by the compute scale, and is fitted as closely as it allows); several also fit the communication and data scales, each pulled towards 1
-/// by a small ridge term so that a scale the records cannot see stays at its default.
+/// Fits `records` (all of one model, as the CLI checks). One record is reproduced exactly:
+/// by the compute scale when the step is compute-bound, else by the data scale when it is
+/// input-bound, else by one scale on every term. Several records fit compute, communication,
+/// data and overhead scales together, the last three pulled towards 1 by a small ridge term
+/// so that a scale the records cannot see stays at its default.
 CalibrationFit fit_calibration(const profiles::Catalog& catalog,
                                const std::vector<MeasurementRecord>& records,
                                const Scenario& base);
@@ -38,5 +45,8 @@ CalibrationFit fit_calibration(const profiles::Catalog& catalog,
 CalibrationFit fit_calibration(const profiles::Catalog& catalog,
                                const std::vector<Scenario>& scenarios,
                                const std::vector<double>& measured_seconds_per_iter);
+
+/// A short name of the fit kind, for output.
+const char* to_string(FitKind kind);
 
 }  // namespace trainplan::costmodel

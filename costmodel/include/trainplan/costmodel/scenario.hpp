@@ -45,6 +45,7 @@ struct Calibration {
   double compute_scale = 1;  ///< on per-image compute time (image path and text encoder)
   double comm_scale = 1;     ///< on all-reduce time
   double data_scale = 1;     ///< on input-pipeline time
+  double overhead_scale = 1; ///< on the fixed per-step cost and the optimizer update
   bool calibrated = false;
 };
 

@@ -4,6 +4,8 @@
 #include <string>
 #include <vector>
 
+#include "trainplan/profiles/resolution.hpp"
+
 namespace trainplan::planner {
 
 /// What the user has and wants. Unset fields take the documented defaults.
@@ -16,6 +18,16 @@ struct Question {
   std::optional<double> max_cost_usd;
   std::optional<double> images;           ///< overrides the task data set's image count
   int gpus_per_node = 8;                  ///< servers hold 8 GPUs unless told otherwise
+  /// Input sizes to consider; empty = each recipe's own (640; 1280 for high resolution).
+  std::vector<profiles::Resolution> resolutions;
+  /// The model was changed (new head, vocabulary or input size): the published weights no
+  /// longer fit it as they are (DESIGN section 1, progressive training).
+  bool changed_model = false;
+  /// Target data sets to fine-tune on; empty = the task's one. Several run as separate stages.
+  std::vector<std::string> targets;
+  std::optional<double> price_per_gpu_hour_usd;  ///< overrides the GPU profile's price
+  std::optional<double> min_quality_ap;          ///< expected AP the plan must reach
+  std::string text;                              ///< the plain question, if any
 
   /// Which fields the user set (the rest are assumptions to state).
   bool gpus_given = false, gpu_given = false, model_given = false, task_given = false;

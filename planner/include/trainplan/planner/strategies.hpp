@@ -1,5 +1,6 @@
 #pragma once
-// Training strategies (DESIGN section 1): each turns a question into stages with estimates.
+// Training strategies (DESIGN section 1): each turns a question and a configuration into
+// stages with the cost model's estimates.
 #include <string>
 #include <vector>
 
@@ -9,27 +10,57 @@
 
 namespace trainplan::planner {
 
-/// The strategies `ask` weighs.
-enum class Strategy { kZeroShot, kFineTune, kPreTrain, kProgressive };
+/// The strategies the planner weighs.
+enum class Strategy {
+  kZeroShot,         ///< the pre-trained weights as they are (open vocabulary)
+  kPromptTune,       ///< only the class embeddings train; keeps zero-shot ability
+  kFineTune,         ///< from pre-trained weights on the target data, all weights
+  kFrozenFineTune,   ///< the same with the backbone frozen
+  kHighResFineTune,  ///< fine-tune at an input larger than 640 (YOLO-World-v2-L-1280 recipe)
+  kProgressive,      ///< continue pre-training a changed model briefly, then fine-tune
+  kPreTrain,         ///< pre-train from scratch, then fine-tune
+};
 
-/// The name used in answers and plan files: zero-shot, finetune, pretrain, progressive.
+/// Every strategy, in the order answers list them.
+const std::vector<Strategy>& all_strategies();
+
+/// The name used in answers and plan files: zero-shot, prompt-tune, finetune,
+/// finetune-frozen-backbone, highres-finetune, progressive, pretrain.
 const char* to_string(Strategy strategy);
 
-/// One training stage of a strategy, with the cost model's estimate.
+/// Parses a strategy name; throws InputError naming `what` with the accepted names.
+Strategy parse_strategy(const std::string& text, const std::string& what);
+
+/// The searched parameters of one candidate.
+struct StrategyConfig {
+  int gpus = 1;                 ///< GPUs for single-stage work and for pre-training stages
+  int target_gpus = 0;          ///< GPUs of each target fine-tune (0 = `gpus`)
+  double resolution = 0;        ///< input side of the fine-tune (0 = the strategy's default)
+  double finetune_epochs = 0;   ///< 0 = the recipe's
+  int per_gpu_batch = 0;        ///< 0 = the recipe's
+};
+
+/// One stage of a strategy with its settings and the cost model's estimate.
 struct StageEstimate {
-  std::string id;        ///< e.g. "pretrain", "finetune"
+  std::string id;        ///< e.g. "pretrain", "finetune", "finetune-target-2"
   std::string kind;      ///< DESIGN 3.6 stage kind
-  std::string dataset;   ///< dataset id
+  std::string dataset;   ///< dataset id or the user's target name
+  std::string eval_dataset;
+  std::vector<std::string> depends_on;
+  std::string init;      ///< scratch, pretrained:<model>, stage:<id>
+  std::string optimizer;
+  double weight_decay = 0, momentum = 0, warmup_epochs = 0;
+  double lr = 0;         ///< linearly scaled to the stage's global batch
   costmodel::Scenario scenario;
   costmodel::Estimate estimate;
 };
 
-/// A strategy evaluated on a given number of GPUs.
+/// A strategy evaluated with one configuration; stages in dependency order.
 struct StrategyOption {
   Strategy strategy = Strategy::kFineTune;
   int gpus = 0;
-  std::vector<StageEstimate> stages;  ///< run one after another; empty for zero-shot
-  double total_seconds = 0;
+  std::vector<StageEstimate> stages;  ///< one evaluation-only stage for zero-shot
+  double total_seconds = 0;           ///< stages one after another
   double gpu_hours = 0;
   double cost_usd = 0;
   bool fits_memory = true;
@@ -37,7 +68,7 @@ struct StrategyOption {
 
 /// The data sets a task trains and evaluates on.
 struct TaskData {
-  std::string train_dataset;  ///< dataset id
+  std::string train_dataset;  ///< dataset id whose statistics the estimate uses
   std::string eval_dataset;   ///< dataset id, may be empty
   double images = 0;          ///< training images (the question may override the profile)
 };
@@ -45,12 +76,19 @@ struct TaskData {
 /// Resolves the question's task (coco, lvis, general, custom, or a dataset id).
 TaskData task_data(const profiles::Catalog& catalog, const Question& question);
 
-/// Evaluates one strategy with `gpus` GPUs of the question's type.
+/// The names of the target data sets the fine-tune stages train on.
+std::vector<std::string> target_names(const profiles::Catalog& catalog, const Question& question);
+
+/// Evaluates one strategy with a configuration.
+StrategyOption evaluate_strategy(const profiles::Catalog& catalog, const Question& question,
+                                 Strategy strategy, const StrategyConfig& config);
+
+/// Evaluates one strategy with `gpus` GPUs and the recipes' settings.
 StrategyOption evaluate_strategy(const profiles::Catalog& catalog, const Question& question,
                                  Strategy strategy, int gpus);
 
-/// The fewest GPUs (of 1..max_gpus, on 8-GPU servers) with which the strategy finishes within
-/// `hours`; 0 when even `max_gpus` is not enough.
+/// The fewest GPUs (of 1..max_gpus, on 8-GPU servers) with which the strategy's stages, run
+/// one after another, finish within `hours`; 0 when even `max_gpus` is not enough.
 int fewest_gpus_within(const profiles::Catalog& catalog, const Question& question,
                        Strategy strategy, double hours, int max_gpus = 1024);
 

@@ -16,7 +16,7 @@ class Catalog {
   static Catalog embedded();
 
   /// Adds or replaces entries from a JSON object with any of the keys `gpus`,
-  /// `interconnects`, `architectures`, `frameworks`, `models`, `datasets`, `recipes`; `origin` names the
+  /// `interconnects`, `architectures`, `frameworks`, `models`, `quality`, `datasets`, `recipes`; `origin` names the
   /// source in messages. Checks references between entries afterwards.
   void merge(const nlohmann::json& document, const std::string& origin);
   /// Reads a `--profiles FILE` and merges it.
@@ -38,6 +38,8 @@ class Catalog {
   const std::vector<FrameworkProfile>& frameworks() const { return frameworks_; }
   const std::vector<DatasetProfile>& datasets() const { return datasets_; }
   const std::vector<RecipeProfile>& recipes() const { return recipes_; }
+  /// Published accuracy results, in file order (earlier entries are preferred on ties).
+  const std::vector<QualityRecord>& quality() const { return quality_; }
 
  private:
   void check_references(const std::string& origin) const;
@@ -49,6 +51,7 @@ class Catalog {
   std::vector<FrameworkProfile> frameworks_;
   std::vector<DatasetProfile> datasets_;
   std::vector<RecipeProfile> recipes_;
+  std::vector<QualityRecord> quality_;
 };
 
 /// The up to `count` ids closest to `wanted` by edit distance (for "did you mean" lists).

@@ -135,4 +135,17 @@ struct RecipeProfile {
   std::string source;
 };
 
+/// A published accuracy result, used to rank strategies by expected quality.
+struct QualityRecord {
+  std::string model;          ///< model id
+  std::string strategy;       ///< zero-shot, finetune, prompt-tune, scratch, highres-finetune
+  std::string eval_dataset;   ///< dataset id
+  double resolution = 640;
+  std::string metric = "AP";
+  double value = 0;           ///< percent
+  std::string train_data;
+  double epochs = 0;          ///< 0 when not published
+  std::string source;
+};
+
 }  // namespace trainplan::profiles

@@ -1,0 +1,180 @@
+#include "trainplan/planner/search.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "trainplan/planner/plan_builder.hpp"
+
+namespace trainplan::planner {
+
+namespace {
+
+// The linear scaling rule holds up to a few times a recipe's batch for detectors; beyond that
+// more GPUs would change the training, not just its speed (Goyal et al. 2017 stop at 8k for
+// ImageNet; detector recipes stay within 4x).
+constexpr int kMaxGlobalBatchScale = 4;
+constexpr int kRecipeFinetuneGlobalBatch = 128;
+const double kFinetuneEpochShares[] = {1.0, 0.75, 0.5};
+// The recipe's per-GPU batch first: another is taken only when it is clearly better.
+const int kPerGpuBatches[] = {16, 8, 32};
+// A configuration must be this much faster to replace an equal-quality one found earlier
+// (closer to the recipe), so that noise-level gains do not move plans off the recipe.
+constexpr double kClearlyFaster = 0.97;
+
+bool is_yolo_world(const profiles::Catalog& catalog, const Question& q) {
+  return catalog.model(q.model_id).text_encoder.has_value();
+}
+
+// DESIGN section 1's rules that make a strategy unusable for a question.
+std::string not_applicable(const profiles::Catalog& catalog, const Question& q, Strategy s,
+                           const std::vector<double>& resolutions) {
+  const bool trains_target = s != Strategy::kZeroShot && s != Strategy::kPreTrain &&
+                             s != Strategy::kProgressive;
+  if ((s == Strategy::kZeroShot || s == Strategy::kPromptTune) && !is_yolo_world(catalog, q))
+    return "needs an open-vocabulary model with a text encoder";
+  if (q.changed_model && (trains_target || s == Strategy::kZeroShot))
+    return "the published weights do not fit a changed model: train it progressively first";
+  if (q.task == "general" && trains_target)
+    return "general detection has no target data to fine-tune on";
+  if (s == Strategy::kHighResFineTune && resolutions.empty())
+    return "no input above 640 asked (ask with --resolution 1280)";
+  if (s == Strategy::kProgressive && !q.changed_model)
+    return "the model is unchanged: its published weights can be fine-tuned directly";
+  return "";
+}
+
+// The input sides a strategy considers.
+std::vector<double> resolutions_for(const Question& q, Strategy s) {
+  std::vector<double> out;
+  for (const auto& r : q.resolutions) {
+    bool high = r.width_px > 640;
+    if (s == Strategy::kHighResFineTune ? high : !high) out.push_back(r.width_px);
+  }
+  if (out.empty() && s != Strategy::kHighResFineTune) out.push_back(640);
+  return out;
+}
+
+bool feasible(const Question& q, const Plan& plan) {
+  const auto& m = plan.summary;
+  bool quality_ok = !q.min_quality_ap ||
+                    (m.expected_quality && m.expected_quality->value >= *q.min_quality_ap);
+  return m.fits_memory && m.meets_deadline && m.meets_budget && quality_ok;
+}
+
+Candidate judge(const profiles::Catalog& catalog, const Question& q, Strategy s,
+                const StrategyConfig& config) {
+  Candidate c;
+  c.strategy = s;
+  c.config = config;
+  c.plan = to_plan(catalog, q, evaluate_strategy(catalog, q, s, config));
+  c.feasible = feasible(q, c.plan);
+  return c;
+}
+
+double quality_of(const Candidate& c) {
+  const auto& e = c.plan.summary.expected_quality;
+  return e ? e->value : -1.0;
+}
+
+bool clearly_better(const Candidate& c, const Candidate& best) {
+  if (c.feasible != best.feasible) return c.feasible;
+  if (quality_of(c) != quality_of(best)) return quality_of(c) > quality_of(best);
+  return c.plan.summary.makespan_seconds < kClearlyFaster * best.plan.summary.makespan_seconds;
+}
+
+}  // namespace
+
+bool ranks_before(const Candidate& a, const Candidate& b) {
+  if (a.applicable != b.applicable) return a.applicable;
+  if (a.feasible != b.feasible) return a.feasible;
+  if (quality_of(a) != quality_of(b)) return quality_of(a) > quality_of(b);
+  const auto& ma = a.plan.summary;
+  const auto& mb = b.plan.summary;
+  if (ma.makespan_seconds != mb.makespan_seconds) return ma.makespan_seconds < mb.makespan_seconds;
+  if (ma.cost_usd != mb.cost_usd) return ma.cost_usd < mb.cost_usd;
+  return int(a.strategy) < int(b.strategy);
+}
+
+std::vector<Candidate> search_strategies(const profiles::Catalog& catalog, const Question& q) {
+  std::vector<Candidate> result;
+  const int targets = std::max<int>(1, int(q.targets.size()));
+  for (Strategy s : all_strategies()) {
+    const auto resolutions = resolutions_for(q, s);
+    Candidate best;
+    best.strategy = s;
+    best.not_applicable = not_applicable(catalog, q, s, resolutions);
+    if (!best.not_applicable.empty()) {
+      best.applicable = false;
+      result.push_back(best);
+      continue;
+    }
+    if (s == Strategy::kZeroShot) {
+      StrategyConfig config;
+      config.gpus = q.gpus;
+      result.push_back(judge(catalog, q, s, config));
+      continue;
+    }
+    bool have = false;
+    for (double resolution : resolutions)
+      for (double share : kFinetuneEpochShares)
+        for (int per_gpu : kPerGpuBatches)
+          for (bool concurrent : {true, false}) {
+            if (concurrent && targets == 1) continue;
+            StrategyConfig config;
+            config.resolution = resolution;
+            config.per_gpu_batch = per_gpu;
+            config.finetune_epochs = std::round(80 * share);
+            // Use as many GPUs as help: more would only grow the batch past the recipe's range.
+            const int useful = std::max(1, kMaxGlobalBatchScale * kRecipeFinetuneGlobalBatch / per_gpu);
+            const int per_target = concurrent ? std::max(1, q.gpus / targets) : q.gpus;
+            config.gpus = q.gpus;
+            config.target_gpus = std::min(per_target, useful);
+            Candidate c = judge(catalog, q, s, config);
+            if (!have || clearly_better(c, best)) best = c;
+            have = true;
+          }
+    result.push_back(best);
+  }
+  return result;
+}
+
+const Candidate& best_candidate(const std::vector<Candidate>& candidates) {
+  return *std::min_element(candidates.begin(), candidates.end(), ranks_before);
+}
+
+double most_epochs_within(const profiles::Catalog& catalog, const Question& q,
+                          const Candidate& candidate, double hours) {
+  if (!candidate.applicable || candidate.strategy == Strategy::kZeroShot) return 0;
+  auto meets = [&](double epochs) {
+    StrategyConfig config = candidate.config;
+    config.finetune_epochs = epochs;
+    Plan plan = to_plan(catalog, q, evaluate_strategy(catalog, q, candidate.strategy, config));
+    return plan.summary.fits_memory && plan.summary.makespan_seconds <= hours * 3600;
+  };
+  double hi = candidate.config.finetune_epochs > 0 ? candidate.config.finetune_epochs : 80;
+  if (meets(hi)) return hi;
+  if (!meets(1)) return 0;
+  double lo = 1;
+  while (hi - lo > 1) {
+    double mid = std::floor((lo + hi) / 2);
+    if (meets(mid)) lo = mid; else hi = mid;
+  }
+  return lo;
+}
+
+std::optional<Plan> cheapest_within(const profiles::Catalog& catalog, const Question& q,
+                                    const Candidate& candidate, double hours) {
+  if (!candidate.applicable) return std::nullopt;
+  std::optional<Plan> cheapest;
+  for (int gpus = 1; gpus <= q.gpus; gpus = gpus < 8 ? gpus + 1 : gpus + 8) {
+    StrategyConfig config = candidate.config;
+    config.gpus = gpus;
+    config.target_gpus = std::min(gpus, candidate.config.target_gpus > 0 ? candidate.config.target_gpus : gpus);
+    Plan plan = to_plan(catalog, q, evaluate_strategy(catalog, q, candidate.strategy, config));
+    if (!plan.summary.fits_memory || plan.summary.makespan_seconds > hours * 3600) continue;
+    if (!cheapest || plan.summary.cost_usd < cheapest->summary.cost_usd) cheapest = plan;
+  }
+  return cheapest;
+}
+
+}  // namespace trainplan::planner
