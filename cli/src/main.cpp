@@ -26,6 +26,20 @@ int main(int argc, char** argv) {
   trainplan::cli::add_estimate_command(app, run);
   trainplan::cli::add_plan_commands(app, run);
   trainplan::cli::add_profiles_command(app, run);
+  // CLI11 reports an unknown command as a missing one; name the word instead.
+  if (argc > 1 && argv[1][0] != '-') {
+    bool known = false;
+    std::string names;
+    for (const auto* sub : app.get_subcommands([](const CLI::App*) { return true; })) {
+      known = known || sub->get_name() == argv[1];
+      names += (names.empty() ? "" : ", ") + sub->get_name();
+    }
+    if (!known) {
+      std::fprintf(stderr, "trainplan: unknown command \"%s\"; commands: %s\n", argv[1],
+                   names.c_str());
+      return kExitBadInput;
+    }
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

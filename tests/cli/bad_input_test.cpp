@@ -143,7 +143,7 @@ TEST_CASE("bad money budgets exit 2") {
 
 TEST_CASE("usage errors exit 2") {
   expect_bad_input({}, {});
-  expect_bad_input({"frobnicate"}, {"subcommand"});
+  expect_bad_input({"frobnicate"}, {"unknown command", "frobnicate", "ask"});
   expect_bad_input({"estimate", "--model", "yolo-world-v2-l"}, {"--gpu"});
   expect_bad_input({"ask", "--gpus", "four"}, {"--gpus"});
 }

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -32,6 +33,19 @@ std::string slurp(const std::string& path) {
   return buffer.str();
 }
 
+// Directories made by write_temp_file, removed when the test program exits.
+struct TempDirs {
+  std::vector<std::string> paths;
+  ~TempDirs() {
+    std::error_code ignored;
+    for (const auto& p : paths) std::filesystem::remove_all(p, ignored);
+  }
+};
+TempDirs& temp_dirs() {
+  static TempDirs dirs;
+  return dirs;
+}
+
 }  // namespace
 
 // A fresh directory under $TMPDIR (or /tmp), unique to this call.
@@ -46,7 +60,9 @@ std::string make_temp_dir() {
 
 // Writes `text` to `name` in a fresh temporary directory and returns its path.
 std::string write_temp_file(const std::string& name, const std::string& text) {
-  std::string path = make_temp_dir() + "/" + name;
+  const std::string dir = make_temp_dir();
+  temp_dirs().paths.push_back(dir);
+  std::string path = dir + "/" + name;
   std::ofstream out(path, std::ios::binary);
   out << text;
   if (!out) throw std::runtime_error("cannot write " + path);
