@@ -6,18 +6,14 @@
 #include "data_loading.hpp"
 #include "memory.hpp"
 #include "trainplan/costmodel/communication.hpp"
+#include "trainplan/costmodel/run_constants.hpp"
 
 namespace trainplan::costmodel {
 
 namespace {
 
-// Process start, dataset index, model build and first-step autotuning (docs/costmodel.md).
-constexpr double kStartupS = 120;
-// Computing COCO-style metrics on the host after each evaluation pass.
-constexpr double kEvalFixedS = 30;
-// Checkpoints go to local or network storage at about 1 GB/s, plus file-system latency.
-constexpr double kCheckpointBandwidthGbps = 1.0;
-constexpr double kCheckpointFixedS = 2.0;
+// Start-up, evaluation and checkpoint constants live in run_constants.hpp (shared with the
+// plan simulator).
 // An optimizer update reads weight, gradient and state and writes weight and state (FP32):
 // AdamW 7 x 4 bytes per parameter, SGD with momentum 5 x 4.
 double update_bytes_per_param(const Scenario& s) { return s.optimizer == "sgd" ? 20.0 : 28.0; }
@@ -86,7 +82,7 @@ Estimate estimate(const profiles::Catalog& catalog, const Scenario& s, const Cal
       std::ceil(s.eval_images / s.gpus) * detail::eval_seconds_per_image(r, s) * c.compute_scale +
       kEvalFixedS;
   const double checkpoints = std::floor(s.epochs / s.checkpoint_interval_epochs);
-  const double checkpoint_s = e.memory.weights_gb / kCheckpointBandwidthGbps + kCheckpointFixedS;
+  const double checkpoint_s = checkpoint_write_seconds(e.memory.weights_gb);
 
   e.breakdown.compute_s = steps * e.step.compute_s;
   e.breakdown.comm_exposed_s = steps * e.step.comm_exposed_s;

@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "trainplan/error.hpp"
 #include "trainplan/planner/assumptions.hpp"
 
 namespace trainplan::planner {
@@ -120,6 +121,16 @@ Answer answer_question(const profiles::Catalog& catalog, const Question& questio
     a.cheapest = cheapest_within(catalog, question, a.verdict(a.recommended).candidate,
                                  *question.budget_hours);
   return a;
+}
+
+Plan plan_to_write(const Answer& answer, std::optional<Strategy> chosen) {
+  const auto& candidate = answer.verdict(chosen ? *chosen : answer.recommended).candidate;
+  if (!candidate.applicable)
+    throw InputError(fmt::format("--strategy: {} does not apply to this question: {}",
+                                 to_string(candidate.strategy), candidate.not_applicable));
+  Plan plan = candidate.plan;
+  plan.reasons = answer.reasons;
+  return plan;
 }
 
 }  // namespace trainplan::planner

@@ -67,7 +67,9 @@ Plan to_plan(const profiles::Catalog& catalog, const Question& q, const Strategy
   pq.gpus = q.gpus;
   pq.gpu = q.gpu_id;
   pq.gpus_per_node = q.gpus_per_node;
-  pq.deadline_hours = q.budget_hours;
+  // "No training time" is a zero budget in a question; a plan file records only real
+  // deadlines (a zero deadline there is refused as bad input).
+  if (q.budget_hours && *q.budget_hours > 0) pq.deadline_hours = q.budget_hours;
   pq.max_cost_usd = q.max_cost_usd;
   pq.price_per_gpu_hour_usd = q.price_per_gpu_hour_usd ? *q.price_per_gpu_hour_usd
                                                        : catalog.gpu(q.gpu_id).price_per_gpu_hour_usd;

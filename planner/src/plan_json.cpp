@@ -91,7 +91,8 @@ PlanQuestion question_from(JsonObjectReader in) {
   q.gpus_per_node = whole(in, "gpus_per_node");
   q.deadline_hours = nullable_number(in, "deadline_hours");
   q.max_cost_usd = nullable_number(in, "max_cost_usd");
-  q.price_per_gpu_hour_usd = in.number("price_per_gpu_hour_usd", /*positive=*/false);
+  // Only the local CPU host is free; a GPU plan with no price is a mistake.
+  q.price_per_gpu_hour_usd = in.number("price_per_gpu_hour_usd", /*positive=*/q.gpu != "cpu");
   q.task = in.string("task");
   q.model = in.string("model");
   in.reject_unknown_keys();

@@ -39,4 +39,8 @@ struct Answer {
 /// Answers a question; throws InputError for unknown ids in it.
 Answer answer_question(const profiles::Catalog& catalog, const Question& question);
 
+/// The plan `trainplan plan` writes: the recommended strategy's (or `chosen`'s) best plan with
+/// the answer's reasons. Throws InputError when the chosen strategy does not apply.
+Plan plan_to_write(const Answer& answer, std::optional<Strategy> chosen = std::nullopt);
+
 }  // namespace trainplan::planner
