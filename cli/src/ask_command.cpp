@@ -4,6 +4,7 @@
 #include "commands.hpp"
 #include "plan_printer.hpp"
 #include "question_flags.hpp"
+#include "simulation_report.hpp"
 #include "trainplan/planner/answer.hpp"
 
 namespace trainplan::cli {
@@ -16,12 +17,19 @@ void add_ask_command(CLI::App& app, CommandRunner& run) {
   cmd->callback([flags, &run] {
     run = [flags] {
       const auto question = question_from(*flags);
+      const auto failures = question_simulation(flags->mtbf_hours, flags->restart_minutes);
       const auto catalog = load_catalog(flags->profile_files);
       const auto answer = planner::answer_question(catalog, question);
-      if (flags->json)
-        std::cout << answer_json(answer).dump(2) << "\n";
-      else
+      std::optional<PlanSimulation> sim;
+      if (failures) sim = simulate(catalog, answer.plan(), *failures);
+      if (flags->json) {
+        auto j = answer_json(answer);
+        if (sim) j["simulation"] = simulation_json(answer.plan(), *sim);
+        std::cout << j.dump(2) << "\n";
+      } else {
         print_answer(std::cout, answer);
+        if (sim) print_simulation_paragraph(std::cout, answer.plan(), *sim);
+      }
       return 0;
     };
   });

@@ -20,7 +20,13 @@ profiles::Catalog load_catalog(const std::vector<std::string>& profile_files);
 void add_estimate_command(CLI::App& app, CommandRunner& run);
 void add_ask_command(CLI::App& app, CommandRunner& run);
 void add_profiles_command(CLI::App& app, CommandRunner& run);
+/// `run` and `demo` (handed over to the executor program).
+void add_run_commands(CLI::App& app, CommandRunner& run);
+/// `data synth`.
+void add_data_command(CLI::App& app, CommandRunner& run);
 /// `plan`, `validate` and `explain`.
 void add_plan_commands(CLI::App& app, CommandRunner& run);
+/// `simulate`: Monte Carlo timelines of a plan with failures, checkpoints and restarts.
+void add_simulate_command(CLI::App& app, CommandRunner& run);
 
 }  // namespace trainplan::cli

@@ -7,6 +7,7 @@
 #include "commands.hpp"
 #include "plan_printer.hpp"
 #include "question_flags.hpp"
+#include "simulation_report.hpp"
 #include "text_format.hpp"
 #include "trainplan/error.hpp"
 #include "trainplan/planner/answer.hpp"
@@ -46,6 +47,7 @@ void add_plan_commands(CLI::App& app, CommandRunner& run) {
   plan->callback([flags, output, strategy, &run] {
     run = [flags, output, strategy] {
       const auto question = question_from(*flags);
+      const auto failures = question_simulation(flags->mtbf_hours, flags->restart_minutes);
       std::optional<planner::Strategy> chosen;
       if (!strategy->empty()) chosen = planner::parse_strategy(*strategy, "--strategy");
       const auto catalog = load_catalog(flags->profile_files);
@@ -57,10 +59,15 @@ void add_plan_commands(CLI::App& app, CommandRunner& run) {
       planner::Plan p = candidate.plan;
       p.reasons = answer.reasons;
       planner::write_plan_file(p, *output);
+      std::optional<PlanSimulation> sim;
+      if (failures) sim = simulate(catalog, p, *failures);
       if (flags->json) {
-        std::cout << planner::to_json(p).dump(2) << "\n";
+        auto j = planner::to_json(p);
+        if (sim) j["simulation"] = simulation_json(p, *sim);
+        std::cout << j.dump(2) << "\n";
       } else {
         print_plan(std::cout, p);
+        if (sim) print_simulation_paragraph(std::cout, p, *sim);
         std::cout << fmt::format("wrote {}\n", *output);
       }
       return 0;

@@ -53,6 +53,10 @@ void add_question_flags(CLI::App& cmd, const std::shared_ptr<QuestionFlags>& f) 
       ->each([f](const std::string&) { f->min_quality_set = true; });
   cmd.add_option("--profiles", f->profile_files, "Extra profiles JSON (repeatable)");
   cmd.add_flag("--json", f->json, "Print one JSON object");
+  cmd.add_option("--mtbf-hours", f->mtbf_hours,
+                 "Simulate the plan with GPU failures: one GPU's mean time between failures, hours");
+  cmd.add_option("--restart-minutes", f->restart_minutes,
+                 "With --mtbf-hours: time to restart a failed stage (default 10)");
 }
 
 planner::Question question_from(const QuestionFlags& f) {

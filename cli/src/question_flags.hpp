@@ -19,6 +19,7 @@ struct QuestionFlags {
   bool gpus_set = false, images_set = false, min_quality_set = false, changed_model = false;
   bool json = false;
   std::vector<std::string> profile_files;
+  std::string mtbf_hours, restart_minutes;  ///< simulate the answer with failures (simulation_report.hpp)
 };
 
 /// Registers the question flags on a subcommand.

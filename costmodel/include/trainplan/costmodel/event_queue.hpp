@@ -23,8 +23,8 @@ inline TimeNs seconds_to_ns(double seconds) {
   return TimeNs(seconds * 1e9 + (seconds >= 0 ? 0.5 : -0.5));
 }
 
-/// Converts nanoseconds to seconds.
-inline double ns_to_seconds(TimeNs ns) { return double(ns) * 1e-9; }
+/// Converts nanoseconds to seconds (a division, so whole seconds come back exact).
+inline double ns_to_seconds(TimeNs ns) { return double(ns) / 1e9; }
 
 /// A queue of events carrying a `Payload` (a small copyable struct).
 template <class Payload>

@@ -1,0 +1,37 @@
+// trainplan-executor: the LibTorch half of trainplan, started by `trainplan run` / `demo` (or
+// by torchrun / srun as one worker). It parses the same run flags and maps errors to the
+// exit codes of DESIGN 3.9.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+#include <filesystem>
+
+#include "run_flags.hpp"
+#include "trainplan/error.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"trainplan-executor: runs a trainplan plan (started by `trainplan run`)"};
+  app.require_subcommand(1);
+  auto options = std::make_shared<trainplan::executor::RunOptions>();
+  CLI::App* run = app.add_subcommand("run", "Run a plan");
+  trainplan::cli::add_run_flags(*run, options);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? 0 : 2;
+  }
+  try {
+    std::error_code error;
+    options->self_path = std::filesystem::read_symlink("/proc/self/exe", error).string();
+    trainplan::cli::check_run_options(*options);
+    return trainplan::executor::run_plan(*options);
+  } catch (const trainplan::InputError& e) {
+    std::fprintf(stderr, "trainplan: %s\n", e.what());
+    return 2;
+  } catch (const trainplan::RunError& e) {
+    std::fprintf(stderr, "trainplan: %s\n", e.what());
+    return 1;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "trainplan: internal error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,98 @@
+// `trainplan run` and `trainplan demo`: checked here (plan, flags) before anything starts, then
+// handed to the executor program (LibTorch stays out of this process: DESIGN section 2).
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <filesystem>
+#include <iostream>
+
+#include "commands.hpp"
+#include "plan_printer.hpp"
+#include "run_flags.hpp"
+#include "trainplan/error.hpp"
+#include "trainplan/planner/answer.hpp"
+#include "trainplan/planner/plan_json.hpp"
+
+namespace trainplan::cli {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kDemoQuestion = "4 GPUs, 1 day budget?";
+constexpr int kDemoRanks = 2;
+
+std::string executor_program() {
+  std::error_code error;
+  fs::path self = fs::read_symlink("/proc/self/exe", error);
+  fs::path program = self.parent_path() / "trainplan-executor";
+  if (error || !fs::exists(program))
+    throw RunError(fmt::format("the executor program {} is missing: it needs LibTorch; "
+                               "scripts/setup.sh installs libtorch-dev and builds it",
+                               program.string()));
+  return program.string();
+}
+
+[[noreturn]] void hand_over(const executor::RunOptions& options) {
+  const std::string program = executor_program();
+  std::vector<std::string> args = run_arguments(options);
+  args.insert(args.begin(), program);
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::cout.flush();
+  execv(program.c_str(), argv.data());
+  throw RunError(fmt::format("cannot start {}: {}", program, std::strerror(errno)));
+}
+
+}  // namespace
+
+void add_run_commands(CLI::App& app, CommandRunner& run) {
+  auto options = std::make_shared<executor::RunOptions>();
+  CLI::App* cmd = app.add_subcommand("run", "Run a plan end to end with the data-parallel executor");
+  add_run_flags(*cmd, options);
+  cmd->callback([options, &run] {
+    run = [options]() -> int {
+      check_run_options(*options);
+      planner::read_plan_file(options->plan_path);  // bad plans stop here, exit 2
+      hand_over(*options);
+    };
+  });
+
+  auto demo_dir = std::make_shared<std::string>();
+  CLI::App* demo = app.add_subcommand(
+      "demo", "Ask \"4 GPUs, 1 day budget?\", write the plan, and run it scaled to this machine "
+              "on 2 CPU ranks over Gloo");
+  demo->add_option("--work-dir", *demo_dir, "Run directory (default runs/demo[-N])");
+  demo->callback([demo_dir, &run] {
+    run = [demo_dir]() -> int {
+      std::string work = *demo_dir;
+      if (work.empty()) {
+        work = "runs/demo";
+        for (int n = 2; fs::exists(work); ++n) work = fmt::format("runs/demo-{}", n);
+      }
+      fs::create_directories(work);
+      const auto catalog = profiles::Catalog::embedded();
+      const auto answer = planner::answer_question(catalog, planner::parse_question(kDemoQuestion));
+      const planner::Plan plan = planner::plan_to_write(answer);
+      const std::string plan_path = work + "/requested-plan.json";
+      planner::write_plan_file(plan, plan_path);
+      std::cout << fmt::format("trainplan demo: \"{}\"\n\n", kDemoQuestion);
+      print_plan(std::cout, plan);
+      std::cout << fmt::format("\nwrote {}; running it scaled to this machine on {} CPU ranks "
+                               "over Gloo\n\n",
+                               plan_path, kDemoRanks);
+      executor::RunOptions options;
+      options.plan_path = plan_path;
+      options.nproc = kDemoRanks;
+      options.scale_to_local = true;
+      options.work_dir = work;
+      hand_over(options);
+    };
+  });
+}
+
+}  // namespace trainplan::cli

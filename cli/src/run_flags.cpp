@@ -1,0 +1,64 @@
+#include "run_flags.hpp"
+
+#include <fmt/format.h>
+
+#include "trainplan/error.hpp"
+
+namespace trainplan::cli {
+
+void add_run_flags(CLI::App& cmd, const std::shared_ptr<executor::RunOptions>& o) {
+  cmd.add_option("plan", o->plan_path, "Plan file (trainplan plan -o plan.json)")->required();
+  cmd.add_option("--nproc", o->nproc, "Local worker processes to start (default 1)");
+  cmd.add_option("--backend", o->backend, "Collective backend: gloo (default)");
+  cmd.add_option("--work-dir", o->work_dir, "Run directory (default runs/<plan-name>[-N])");
+  cmd.add_flag("--resume", o->resume, "Continue the run in --work-dir from its last checkpoint");
+  cmd.add_flag("--scale-to-local", o->scale_to_local,
+               "Run a GPU plan on this machine: same stages, synthetic data, tiny model");
+  cmd.add_option("--check-sync", o->check_sync_every,
+                 "Compare parameter checksums across ranks every N steps");
+  cmd.add_flag("--skip-bad-samples", o->skip_bad_samples, "Report and skip bad images and boxes");
+  cmd.add_option("--data-root", o->data_root, "Where dataset ids are found (default data)");
+  cmd.add_option("--seed", o->seed, "Random seed (default 0)");
+  cmd.add_option("--loader-threads", o->loader_threads, "Data-loader threads per worker (default 1)");
+  cmd.add_option("--checkpoint-every", o->checkpoint_every_steps,
+                 "Write last.pt every N optimizer steps as well as each epoch (default 25)");
+  cmd.add_option("--timeout", o->timeout_seconds, "Seconds before a collective fails (default 60)");
+  cmd.add_option("--max-steps", o->max_steps, "Stop after N optimizer steps (for tests)");
+  cmd.add_flag("--worker", o->worker, "Internal: run as a launched worker")->group("");
+}
+
+void check_run_options(const executor::RunOptions& o) {
+  auto bad = [](const std::string& flag, const std::string& value, const std::string& accepted) {
+    throw InputError(fmt::format("{}: {} is not accepted; expected {}", flag, value, accepted));
+  };
+  if (o.nproc < 1 || o.nproc > 256) bad("--nproc", std::to_string(o.nproc), "1..256");
+  if (o.backend != "gloo") bad("--backend", o.backend, "gloo (nccl needs a CUDA build)");
+  if (o.check_sync_every < 0) bad("--check-sync", std::to_string(o.check_sync_every), ">= 0");
+  if (o.loader_threads < 1 || o.loader_threads > 64)
+    bad("--loader-threads", std::to_string(o.loader_threads), "1..64");
+  if (o.checkpoint_every_steps < 1)
+    bad("--checkpoint-every", std::to_string(o.checkpoint_every_steps), ">= 1");
+  if (!(o.timeout_seconds > 0)) bad("--timeout", fmt::format("{}", o.timeout_seconds), "> 0");
+  if (o.max_steps < 0) bad("--max-steps", std::to_string(o.max_steps), ">= 0");
+  if (o.resume && o.work_dir.empty())
+    throw InputError("--resume: needs --work-dir, the run directory to continue");
+}
+
+std::vector<std::string> run_arguments(const executor::RunOptions& o) {
+  std::vector<std::string> a = {"run", o.plan_path, "--nproc", std::to_string(o.nproc),
+                                "--backend", o.backend, "--data-root", o.data_root,
+                                "--seed", std::to_string(o.seed), "--loader-threads",
+                                std::to_string(o.loader_threads), "--checkpoint-every",
+                                std::to_string(o.checkpoint_every_steps), "--timeout",
+                                fmt::format("{}", o.timeout_seconds), "--check-sync",
+                                std::to_string(o.check_sync_every), "--max-steps",
+                                std::to_string(o.max_steps)};
+  if (!o.work_dir.empty()) a.insert(a.end(), {"--work-dir", o.work_dir});
+  if (o.resume) a.push_back("--resume");
+  if (o.scale_to_local) a.push_back("--scale-to-local");
+  if (o.skip_bad_samples) a.push_back("--skip-bad-samples");
+  if (o.worker) a.push_back("--worker");
+  return a;
+}
+
+}  // namespace trainplan::cli

@@ -1,0 +1,65 @@
+#pragma once
+// A detection dataset in COCO's annotation format (the format YOLO-World's fine-tuning data
+// uses), loaded and validated once so that training never meets a bad sample halfway through
+// an epoch. Every problem is an InputError naming the annotation file, the JSON path of the
+// item, the image, the bad value and what is accepted.
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace trainplan::executor::data {
+
+/// One object: a class and a box in COCO's xywh convention, in pixels of the original image.
+struct Box {
+  /// 0-based contiguous index into CocoDataset::class_names.
+  int category = 0;
+  float x = 0, y = 0, w = 0, h = 0;
+};
+
+/// One image with its objects (crowd annotations are left out, as YOLO trainers do).
+struct ImageRecord {
+  int64_t id = 0;
+  /// The image file: image_dir joined with the annotation's file_name.
+  std::string path;
+  int width = 0;
+  int height = 0;
+  std::vector<Box> boxes;
+};
+
+/// A loaded dataset. class_names[k] names category index k; categories are ordered by their
+/// COCO id.
+struct CocoDataset {
+  std::vector<std::string> class_names;
+  std::vector<ImageRecord> images;
+};
+
+/// How strictly load_coco treats bad samples.
+struct LoadOptions {
+  /// Leave out bad images and annotations (reporting each) instead of throwing. Structural
+  /// problems (malformed JSON, missing top-level arrays, bad categories) always throw.
+  bool skip_bad_samples = false;
+  /// Fully decode every image once while loading, so a corrupt file is found now rather than
+  /// in epoch 37. When false only the file header is read (fast, catches non-images).
+  bool decode_check = true;
+  /// Threads for the image checks; 0 means one per hardware thread.
+  int check_threads = 0;
+};
+
+/// Loads a COCO annotation file whose images live under `image_dir`.
+///
+/// Checks: the file and directory exist; the JSON parses (line:column on error); the
+/// `images`, `annotations` and `categories` arrays and their fields are present and typed;
+/// ids are unique; every annotation names a known image and category; every box has a
+/// positive width and height and lies inside its image (1 px tolerance, then clipped); every
+/// image file exists, is an image and has the annotated size (and decodes, with
+/// decode_check). COCO category ids may be any integers: they are mapped to contiguous
+/// indices in increasing id order. Images without objects are kept (they teach background).
+///
+/// With skip_bad_samples, each bad image (an image with any bad annotation counts as bad, so
+/// that no object is silently turned into background) or orphan annotation is left out and
+/// its message appended to `*skipped` (when not null). A dataset that ends up with no image
+/// is an InputError either way.
+CocoDataset load_coco(const std::string& annotation_json, const std::string& image_dir,
+                      const LoadOptions& options = {}, std::vector<std::string>* skipped = nullptr);
+
+}  // namespace trainplan::executor::data

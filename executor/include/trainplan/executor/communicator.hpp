@@ -1,0 +1,59 @@
+#pragma once
+// The communicator in front of Gloo (and, later, NCCL): one virtual per collective, an options
+// struct with a timeout, and an async handle whose wait() rethrows. A trivial backend serves a
+// world of one (c10d Backend/Work; flashlight's stub backend).
+#include <torch/torch.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "trainplan/executor/world_info.hpp"
+
+namespace trainplan::executor {
+
+/// Options of every collective.
+struct CollectiveOptions {
+  /// A collective that does not finish within this time fails with a message naming the
+  /// rank and the operation (no hangs).
+  std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+};
+
+/// An operation in flight. wait() blocks until it completes and rethrows its failure as a
+/// RunError naming the rank and the operation.
+class Work {
+ public:
+  virtual ~Work() = default;
+  virtual void wait() = 0;
+};
+
+/// Collectives over all ranks. Tensors are CPU float32/float64 tensors, changed in place.
+class Communicator {
+ public:
+  virtual ~Communicator() = default;
+  virtual int rank() const = 0;
+  virtual int world_size() const = 0;
+  /// The backend's name: "gloo", "nccl" or "local".
+  virtual std::string backend() const = 0;
+
+  /// Sums `tensors` element-wise across ranks, asynchronously.
+  virtual std::unique_ptr<Work> allreduce_sum_async(std::vector<torch::Tensor> tensors) = 0;
+  /// Copies `tensors` from `root` to every rank.
+  virtual void broadcast(std::vector<torch::Tensor> tensors, int root) = 0;
+  /// Waits until every rank has arrived.
+  virtual void barrier() = 0;
+
+  /// Blocking sum across ranks.
+  void allreduce_sum(torch::Tensor tensor) { allreduce_sum_async({std::move(tensor)})->wait(); }
+};
+
+/// The world-of-one backend: every collective is a no-op.
+std::unique_ptr<Communicator> make_local_communicator();
+
+/// Gloo over a TCPStore at master_addr:master_port (rank 0 hosts the store). Throws RunError
+/// naming the address and rank when the rendezvous does not complete within the timeout.
+std::unique_ptr<Communicator> make_gloo_communicator(const WorldInfo& world,
+                                                     const CollectiveOptions& options);
+
+}  // namespace trainplan::executor

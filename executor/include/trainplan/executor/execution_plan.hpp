@@ -1,0 +1,63 @@
+#pragma once
+// What the executor runs: the plan's stages in graph order, each with local paths and
+// settings. `--scale-to-local` maps a plan made for GPUs onto this machine (same stages and
+// order; synthetic data, a small input, few epochs, the tiny detector) and says how.
+#include <string>
+#include <vector>
+
+#include "trainplan/planner/plan.hpp"
+
+namespace trainplan::executor {
+
+/// A synthetic data set the run needs (`trainplan data synth` writes the same).
+struct SynthSpec {
+  std::string dir;
+  int images = 200;
+  int classes = 3;
+  int size = 128;
+  uint64_t seed = 0;
+};
+
+/// One stage as the executor runs it.
+struct ExecStage {
+  std::string id, kind, init;  ///< init: scratch, pretrained:<name>, stage:<id>
+  std::vector<std::string> depends_on;
+  std::string dataset;         ///< the plan's dataset id
+  std::string data_dir;        ///< holds annotations/{train,val}.json, train/, val/
+  std::string model_size = "tiny";
+  int embed_dim = 32;
+  int image_size = 128;
+  int epochs = 1;
+  int global_batch = 16;
+  std::string optimizer = "adamw";
+  double lr = 1e-3, weight_decay = 0.05, momentum = 0.9, warmup_epochs = 1;
+  std::string trainable = "all";
+  double predicted_seconds = 0;  ///< the cost model's estimate for this machine
+};
+
+/// The whole run.
+struct ExecutionPlan {
+  std::string name;
+  std::vector<ExecStage> stages;           ///< in dependency order
+  std::vector<SynthSpec> synthesize;       ///< data sets to write before training
+  std::vector<std::string> mapping;        ///< what --scale-to-local changed, one line each
+  std::string pretrained_corpus_dir;       ///< data for local pre-trained weights (scaled runs)
+};
+
+/// Options of the mapping.
+struct MappingOptions {
+  int nproc = 1;
+  std::string data_root = "data";     ///< where dataset ids are looked up (unscaled runs)
+  std::string work_dir;               ///< the run directory (scaled runs write data there)
+  bool scale_to_local = false;
+  int per_rank_batch = 8;             ///< scaled runs
+  int image_size = 128;               ///< scaled runs
+  double epoch_scale = 0.05;          ///< scaled runs: plan epochs x this, at least 1
+  int max_epochs = 6;                 ///< scaled runs
+};
+
+/// Maps a validated plan; throws InputError naming the stage and field when it cannot run
+/// here (a model size the executor does not build, a batch the ranks cannot share).
+ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& options);
+
+}  // namespace trainplan::executor

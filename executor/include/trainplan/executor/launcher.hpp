@@ -1,0 +1,35 @@
+#pragma once
+// `trainplan run --nproc N`: starts N local workers with the launch environment, watches them,
+// and when one fails stops the others and reports which rank failed, how, and the last lines
+// of its log (torchrun's elastic agent does the same for one node).
+#include <string>
+#include <vector>
+
+namespace trainplan::executor {
+
+/// How to start the workers.
+struct LaunchOptions {
+  int nproc = 1;
+  std::vector<std::string> worker_argv;  ///< program and arguments of each worker
+  std::string log_dir;                   ///< worker r writes log_dir/rank<r>.log
+  std::string master_addr = "127.0.0.1";
+  int master_port = 0;                   ///< 0 = a free port on this machine
+  int stop_grace_seconds = 5;            ///< SIGTERM, then SIGKILL after this long
+  bool rank0_to_terminal = true;         ///< rank 0's standard output also goes to ours
+};
+
+/// What happened to the workers.
+struct LaunchResult {
+  bool ok = true;
+  int failed_rank = -1;
+  std::string how;      ///< "exited with code 3" or "was killed by signal 9 (SIGKILL)"
+  std::string message;  ///< the whole report, with the last log lines
+};
+
+/// Starts the workers and waits for them. Never throws for a worker failure: the result says.
+LaunchResult launch_local_workers(const LaunchOptions& options);
+
+/// A TCP port that is free on this machine now.
+int free_tcp_port();
+
+}  // namespace trainplan::executor

@@ -1,0 +1,33 @@
+#pragma once
+// Entry point of the executor: run a plan file, as the launcher of N local workers or as one
+// worker (under torchrun or Slurm variables, or started by the launcher). No LibTorch types
+// here: the front end only needs the options.
+#include <string>
+
+namespace trainplan::executor {
+
+/// `trainplan run` options (DESIGN 3.7, 3.8).
+struct RunOptions {
+  std::string plan_path;
+  int nproc = 1;                   ///< local workers to start (1 = run in this process)
+  std::string backend = "gloo";    ///< gloo (CPU); nccl when built with CUDA
+  std::string work_dir;            ///< the run directory; empty = runs/<plan-name>[-N]
+  bool resume = false;             ///< continue from work_dir's last_checkpoint
+  bool scale_to_local = false;     ///< map the plan onto this machine (synthetic data, tiny model)
+  int check_sync_every = 0;        ///< compare parameter checksums across ranks every N steps
+  bool skip_bad_samples = false;
+  std::string data_root = "data";  ///< where an unscaled plan's dataset ids are found
+  unsigned long long seed = 0;
+  int loader_threads = 1;
+  int checkpoint_every_steps = 25; ///< mid-epoch checkpoints for exact resume
+  double timeout_seconds = 60;     ///< every collective and the rendezvous
+  bool worker = false;             ///< internal: this process is a launched worker
+  std::string self_path;           ///< internal: the executor program, for launching workers
+  int max_steps = 0;               ///< stop after this many optimizer steps in all (tests)
+};
+
+/// Runs the plan; returns the process exit code (0 done, 1 a run failed). Bad input throws
+/// InputError before any worker starts.
+int run_plan(const RunOptions& options);
+
+}  // namespace trainplan::executor

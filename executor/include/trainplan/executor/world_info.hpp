@@ -1,0 +1,17 @@
+#pragma once
+// Where a process sits in a data-parallel job (no LibTorch: the launcher uses it too).
+#include <string>
+
+namespace trainplan::executor {
+
+/// Rank, world size and the rendezvous address (DESIGN 3.8).
+struct WorldInfo {
+  int rank = 0;
+  int world_size = 1;
+  int local_rank = 0;
+  int local_world_size = 1;
+  std::string master_addr = "127.0.0.1";
+  int master_port = 29500;
+};
+
+}  // namespace trainplan::executor

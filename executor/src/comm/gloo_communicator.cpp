@@ -1,0 +1,103 @@
+// Gloo through c10d: a TCPStore rendezvous hosted by rank 0, then ProcessGroupGloo over TCP.
+#include <fmt/format.h>
+#include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
+#include <torch/csrc/distributed/c10d/TCPStore.hpp>
+
+#include "trainplan/error.hpp"
+#include "trainplan/executor/communicator.hpp"
+
+namespace trainplan::executor {
+
+namespace {
+
+class GlooWork : public Work {
+ public:
+  GlooWork(c10::intrusive_ptr<c10d::Work> work, int rank, std::string what,
+           std::chrono::milliseconds timeout)
+      : work_(std::move(work)), rank_(rank), what_(std::move(what)), timeout_(timeout) {}
+
+  void wait() override {
+    try {
+      work_->wait(timeout_);
+    } catch (const std::exception& e) {
+      // A peer that died or hung shows up here as a closed connection or a timeout.
+      throw RunError(fmt::format("rank {}: {} failed (timeout {} s): {}", rank_, what_,
+                                 timeout_.count() / 1000.0, first_line(e.what())));
+    }
+  }
+
+ private:
+  static std::string first_line(const std::string& text) { return text.substr(0, text.find('\n')); }
+  c10::intrusive_ptr<c10d::Work> work_;
+  int rank_;
+  std::string what_;
+  std::chrono::milliseconds timeout_;
+};
+
+class GlooCommunicator : public Communicator {
+ public:
+  GlooCommunicator(const WorldInfo& world, const CollectiveOptions& options)
+      : world_(world), options_(options) {
+    try {
+      c10d::TCPStoreOptions store_options;
+      store_options.port = uint16_t(world.master_port);
+      store_options.isServer = world.rank == 0;
+      store_options.numWorkers = size_t(world.world_size);
+      store_options.waitWorkers = false;
+      store_options.timeout = options.timeout;
+      store_ = c10::make_intrusive<c10d::TCPStore>(world.master_addr, store_options);
+      auto gloo_options = c10d::ProcessGroupGloo::Options::create();
+      gloo_options->timeout = options.timeout;
+      gloo_options->devices.push_back(
+          c10d::ProcessGroupGloo::createDeviceForHostname(world.master_addr));
+      group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, world.rank, world.world_size,
+                                                           gloo_options);
+    } catch (const std::exception& e) {
+      std::string what = e.what();
+      throw RunError(fmt::format(
+          "rank {}: rendezvous with {} ranks at {}:{} failed within {} s: {}", world.rank,
+          world.world_size, world.master_addr, world.master_port,
+          options.timeout.count() / 1000.0, what.substr(0, what.find('\n'))));
+    }
+  }
+
+  int rank() const override { return world_.rank; }
+  int world_size() const override { return world_.world_size; }
+  std::string backend() const override { return "gloo"; }
+
+  std::unique_ptr<Work> allreduce_sum_async(std::vector<torch::Tensor> tensors) override {
+    c10d::AllreduceOptions o;
+    o.reduceOp = c10d::ReduceOp::SUM;
+    o.timeout = options_.timeout;
+    return std::make_unique<GlooWork>(group_->allreduce(tensors, o), world_.rank, "all-reduce",
+                                      options_.timeout);
+  }
+
+  void broadcast(std::vector<torch::Tensor> tensors, int root) override {
+    c10d::BroadcastOptions o;
+    o.rootRank = root;
+    o.timeout = options_.timeout;
+    GlooWork(group_->broadcast(tensors, o), world_.rank, "broadcast", options_.timeout).wait();
+  }
+
+  void barrier() override {
+    c10d::BarrierOptions o;
+    o.timeout = options_.timeout;
+    GlooWork(group_->barrier(o), world_.rank, "barrier", options_.timeout).wait();
+  }
+
+ private:
+  WorldInfo world_;
+  CollectiveOptions options_;
+  c10::intrusive_ptr<c10d::TCPStore> store_;
+  c10::intrusive_ptr<c10d::ProcessGroupGloo> group_;
+};
+
+}  // namespace
+
+std::unique_ptr<Communicator> make_gloo_communicator(const WorldInfo& world,
+                                                     const CollectiveOptions& options) {
+  return std::make_unique<GlooCommunicator>(world, options);
+}
+
+}  // namespace trainplan::executor

@@ -1,0 +1,154 @@
+#include "trainplan/executor/launcher.hpp"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <algorithm>
+#include <cstring>
+#include <deque>
+#include <fstream>
+#include <thread>
+
+#include "trainplan/error.hpp"
+#include "trainplan/executor/launch_env.hpp"
+
+namespace trainplan::executor {
+
+namespace {
+
+constexpr int kLogTailLines = 15;
+
+std::string log_path(const LaunchOptions& o, int rank) {
+  return fmt::format("{}/rank{}.log", o.log_dir, rank);
+}
+
+std::string tail_of(const std::string& path) {
+  std::ifstream in(path);
+  std::deque<std::string> lines;
+  for (std::string line; std::getline(in, line);) {
+    lines.push_back(line);
+    if (lines.size() > size_t(kLogTailLines)) lines.pop_front();
+  }
+  std::string out;
+  for (const auto& l : lines) out += "    " + l + "\n";
+  return out.empty() ? "    (empty log)\n" : out;
+}
+
+std::string describe(int status) {
+  if (WIFEXITED(status)) return fmt::format("exited with code {}", WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    return fmt::format("was killed by signal {} ({})", sig, sigabbrev_np(sig) ? std::string("SIG") + sigabbrev_np(sig) : "?");
+  }
+  return "stopped";
+}
+
+pid_t start_worker(const LaunchOptions& o, const WorldInfo& world) {
+  const std::string log = log_path(o, world.rank);
+  pid_t pid = fork();
+  if (pid < 0) throw RunError(fmt::format("cannot start worker {}: {}", world.rank, std::strerror(errno)));
+  if (pid > 0) return pid;
+  // Child: its own process group, so the launcher can stop it with everything it started.
+  setpgid(0, 0);
+  int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd >= 0) {
+    dup2(fd, STDERR_FILENO);
+    if (!(o.rank0_to_terminal && world.rank == 0)) dup2(fd, STDOUT_FILENO);
+  }
+  for (const auto& [k, v] : worker_environment(world)) setenv(k.c_str(), v.c_str(), 1);
+  std::vector<char*> argv;
+  for (const auto& a : o.worker_argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  execv(argv[0], argv.data());
+  std::fprintf(stderr, "cannot execute %s: %s\n", argv[0], std::strerror(errno));
+  _exit(127);
+}
+
+void stop_all(std::vector<pid_t>& pids, int grace_seconds) {
+  for (pid_t p : pids)
+    if (p > 0) kill(-p, SIGTERM);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(grace_seconds);
+  for (pid_t& p : pids) {
+    while (p > 0) {
+      int status;
+      pid_t r = waitpid(p, &status, WNOHANG);
+      if (r == p || r < 0) {
+        p = 0;
+        break;
+      }
+      if (std::chrono::steady_clock::now() > deadline) {
+        kill(-p, SIGKILL);
+        waitpid(p, &status, 0);
+        p = 0;
+        break;
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+}
+
+}  // namespace
+
+int free_tcp_port() {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  addr.sin_port = 0;
+  socklen_t len = sizeof(addr);
+  int port = 29500;
+  if (fd >= 0 && bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) == 0 &&
+      getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) == 0)
+    port = ntohs(addr.sin_port);
+  if (fd >= 0) close(fd);
+  return port;
+}
+
+LaunchResult launch_local_workers(const LaunchOptions& o) {
+  std::vector<pid_t> pids(o.nproc, 0);
+  const int port = o.master_port > 0 ? o.master_port : free_tcp_port();
+  for (int r = 0; r < o.nproc; ++r) {
+    WorldInfo w;
+    w.rank = w.local_rank = r;
+    w.world_size = w.local_world_size = o.nproc;
+    w.master_addr = o.master_addr;
+    w.master_port = port;
+    std::ofstream(log_path(o, r), std::ios::trunc);  // a fresh log per run
+    pids[r] = start_worker(o, w);
+  }
+  LaunchResult result;
+  int running = o.nproc;
+  while (running > 0) {
+    int status = 0;
+    pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) {
+      if (errno == EINTR) continue;
+      break;
+    }
+    int rank = int(std::find(pids.begin(), pids.end(), pid) - pids.begin());
+    if (rank >= o.nproc) continue;
+    pids[rank] = 0;
+    --running;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+    // The first failure decides; the others are stopped so nothing hangs on a dead peer.
+    result.ok = false;
+    result.failed_rank = rank;
+    result.how = describe(status);
+    stop_all(pids, o.stop_grace_seconds);
+    result.message = fmt::format("worker rank {} of {} {}; the other workers were stopped. Last "
+                                 "lines of {}:\n{}",
+                                 rank, o.nproc, result.how, log_path(o, rank),
+                                 tail_of(log_path(o, rank)));
+    break;
+  }
+  return result;
+}
+
+}  // namespace trainplan::executor

@@ -1,0 +1,98 @@
+#include "trainplan/executor/execution_plan.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "trainplan/error.hpp"
+#include "trainplan/planner/plan_graph.hpp"
+
+namespace trainplan::executor {
+
+namespace {
+
+// Synthetic stand-ins: the pre-training corpus has more classes and images than a target.
+constexpr int kCorpusClasses = 5, kCorpusImages = 480, kTargetClasses = 3, kTargetImages = 240;
+// Learning rates for the tiny detector on synthetic shapes (the plan's are for large models
+// and large batches): AdamW at these values converges in a few epochs.
+constexpr double kLocalPretrainLr = 2e-3, kLocalFinetuneLr = 1e-3;
+
+bool is_pretraining(const planner::PlanStage& s) { return s.kind == "pretrain" || s.kind == "progressive"; }
+
+std::string size_of_model(const std::string& model, const std::string& where) {
+  auto dash = model.find_last_of('-');
+  std::string suffix = dash == std::string::npos ? model : model.substr(dash + 1);
+  if (suffix == "tiny" || suffix == "n" || suffix == "s") return suffix;
+  throw InputError(fmt::format("{}: model \"{}\": the executor builds tiny, n and s detectors; "
+                               "run with --scale-to-local, or plan for a -s or -n model",
+                               where, model));
+}
+
+}  // namespace
+
+ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
+  ExecutionPlan out;
+  out.name = plan.name;
+  const std::string corpus_dir = o.work_dir + "/data/corpus";
+  const std::string target_dir = o.work_dir + "/data/target";
+  bool need_corpus = false, need_target = false;
+  for (size_t index : planner::topological_order(plan)) {
+    const auto& s = plan.stages[index];
+    if (s.kind == "zero-shot") continue;  // nothing to train: evaluated by the trainer
+    const std::string where = fmt::format("plan stage \"{}\"", s.id);
+    ExecStage e;
+    e.id = s.id;
+    e.kind = s.kind;
+    e.init = s.init;
+    e.depends_on = s.depends_on;
+    e.dataset = s.dataset;
+    e.trainable = s.trainable;
+    e.optimizer = s.optimizer.type;
+    e.weight_decay = s.optimizer.weight_decay;
+    e.momentum = s.optimizer.momentum > 0 ? s.optimizer.momentum : 0.9;
+    e.warmup_epochs = s.optimizer.warmup_epochs;
+    if (o.scale_to_local) {
+      e.model_size = "tiny";
+      e.image_size = o.image_size;
+      e.epochs = std::clamp(int(std::lround(s.epochs * o.epoch_scale)), 1, o.max_epochs);
+      e.global_batch = o.per_rank_batch * o.nproc;
+      e.lr = is_pretraining(s) ? kLocalPretrainLr : kLocalFinetuneLr;
+      e.warmup_epochs = std::min(1.0, e.warmup_epochs);
+      e.data_dir = is_pretraining(s) ? corpus_dir : target_dir;
+      (is_pretraining(s) ? need_corpus : need_target) = true;
+      out.mapping.push_back(fmt::format(
+          "stage {}: {} on {} x {} -> tiny detector on {} ranks; data {} -> synthetic {}; input {} "
+          "-> {}; {:g} epochs -> {}; global batch {} -> {}; lr {:.2g} -> {:.2g}",
+          s.id, s.model, s.gpus, plan.question.gpu, o.nproc, s.dataset, e.data_dir,
+          s.resolution.to_string(), e.image_size, s.epochs, e.epochs, s.global_batch,
+          e.global_batch, s.lr, e.lr));
+      if (s.init.rfind("pretrained:", 0) == 0) {
+        need_corpus = true;
+        out.mapping.push_back(fmt::format("stage {}: init {} -> weights pre-trained here on the "
+                                          "synthetic corpus {}",
+                                          s.id, s.init, corpus_dir));
+      }
+    } else {
+      e.model_size = size_of_model(s.model, where);
+      e.image_size = int(s.resolution.width_px);
+      e.epochs = int(std::ceil(s.epochs));
+      e.global_batch = s.global_batch;
+      e.lr = s.lr;
+      e.data_dir = o.data_root + "/" + s.dataset;
+    }
+    if (e.global_batch % o.nproc != 0)
+      throw InputError(fmt::format("{}: global batch {} cannot be shared by {} ranks; expected "
+                                   "a multiple of --nproc",
+                                   where, e.global_batch, o.nproc));
+    out.stages.push_back(e);
+  }
+  if (out.stages.empty())
+    throw InputError(fmt::format("plan \"{}\" has no stage to train (zero-shot only)", plan.name));
+  if (need_corpus) out.synthesize.push_back({corpus_dir, kCorpusImages, kCorpusClasses, o.image_size, 1});
+  if (need_target) out.synthesize.push_back({target_dir, kTargetImages, kTargetClasses, o.image_size, 2});
+  out.pretrained_corpus_dir = corpus_dir;
+  return out;
+}
+
+}  // namespace trainplan::executor

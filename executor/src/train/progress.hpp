@@ -1,0 +1,30 @@
+#pragma once
+// Rank 0's progress line: epoch, step, loss, rate, and an ETA that blends the cost model's
+// prediction with the measured rate (the prediction dominates until enough steps are measured).
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace trainplan::executor {
+
+/// Tracks one stage's progress and prints it in place on a terminal.
+class Progress {
+ public:
+  Progress(std::string stage, int64_t total_steps, double predicted_seconds_per_step, bool print);
+  /// Records one finished step and redraws the line.
+  void step(int64_t epoch, int64_t epochs, int64_t done_steps, double loss, double step_seconds);
+  /// Ends the line.
+  void finish();
+  /// Seconds left, blending prediction and measurement.
+  double eta_seconds(int64_t done_steps) const;
+
+ private:
+  std::string stage_;
+  int64_t total_;
+  double predicted_;
+  bool print_;
+  double measured_sum_ = 0;
+  int64_t measured_count_ = 0;
+};
+
+}  // namespace trainplan::executor

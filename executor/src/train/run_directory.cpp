@@ -1,0 +1,96 @@
+#include "trainplan/executor/run_directory.hpp"
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "trainplan/atomic_file.hpp"
+#include "trainplan/error.hpp"
+
+namespace trainplan::executor {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Appends one whole line with a single write and fsync, so a crash leaves whole lines only.
+void append_line(const std::string& path, const std::string& line) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  if (fd < 0) throw RunError(fmt::format("{}: cannot open for appending", path));
+  std::string text = line + "\n";
+  bool ok = ::write(fd, text.data(), text.size()) == ssize_t(text.size());
+  ok = ::fsync(fd) == 0 && ok;
+  ::close(fd);
+  if (!ok) throw RunError(fmt::format("{}: cannot append", path));
+}
+
+}  // namespace
+
+RunDirectory RunDirectory::open(const std::string& root, const std::string& name, bool fresh) {
+  std::string path = root + "/" + name;
+  if (fresh)
+    for (int n = 2; fs::exists(path); ++n) path = fmt::format("{}/{}-{}", root, name, n);
+  std::error_code error;
+  fs::create_directories(path + "/logs", error);
+  fs::create_directories(path + "/checkpoints", error);
+  if (error) throw RunError(fmt::format("{}: cannot create the run directory: {}", path, error.message()));
+  return RunDirectory(path);
+}
+
+RunDirectory RunDirectory::existing(const std::string& path) {
+  if (!fs::is_directory(path))
+    throw InputError(fmt::format("{}: no such run directory to resume", path));
+  return RunDirectory(path);
+}
+
+std::string RunDirectory::checkpoint_path(const std::string& stage, const std::string& which) const {
+  fs::create_directories(path_ + "/checkpoints/" + stage);
+  return fmt::format("{}/checkpoints/{}/{}.pt", path_, stage, which);
+}
+
+void RunDirectory::write_plan(const std::string& plan_json) const {
+  write_file_atomically(path_ + "/plan.json", plan_json);
+}
+
+void RunDirectory::append_epoch(const EpochResult& r) const {
+  const std::string csv = path_ + "/results.csv";
+  if (!fs::exists(csv))
+    append_line(csv, "stage,epoch,train_loss,box_loss,cls_loss,map50,map50_95,seconds,"
+                     "seconds_per_iter,data_seconds_per_iter,lr");
+  append_line(csv, fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.3f},{:.6f},{:.6f},{:.6g}",
+                               r.stage, r.epoch, r.train_loss, r.box_loss, r.cls_loss, r.map50,
+                               r.map50_95, r.seconds, r.seconds_per_iter, r.data_seconds_per_iter,
+                               r.lr));
+  nlohmann::ordered_json j = {{"stage", r.stage},
+                              {"epoch", r.epoch},
+                              {"train_loss", r.train_loss},
+                              {"box_loss", r.box_loss},
+                              {"cls_loss", r.cls_loss},
+                              {"map50", r.map50},
+                              {"map50_95", r.map50_95},
+                              {"seconds", r.seconds},
+                              {"seconds_per_iter", r.seconds_per_iter},
+                              {"data_seconds_per_iter", r.data_seconds_per_iter},
+                              {"lr", r.lr}};
+  append_line(path_ + "/metrics.jsonl", j.dump());
+}
+
+void RunDirectory::append_measurement(const nlohmann::ordered_json& record) const {
+  append_line(path_ + "/measurements.jsonl", record.dump());
+}
+
+void RunDirectory::set_last_checkpoint(const std::string& checkpoint) const {
+  write_file_atomically(path_ + "/last_checkpoint", checkpoint + "\n");
+}
+
+std::optional<std::string> RunDirectory::last_checkpoint() const {
+  std::ifstream in(path_ + "/last_checkpoint");
+  std::string line;
+  if (!in || !std::getline(in, line) || line.empty()) return std::nullopt;
+  return line;
+}
+
+}  // namespace trainplan::executor

@@ -1,0 +1,223 @@
+// run_plan: the launcher of N local workers, or one worker (started by the launcher, torchrun
+// or srun). Everything that can be wrong with the input is checked before workers start.
+#include "trainplan/executor/run.hpp"
+
+#include <fmt/format.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "closing_table.hpp"
+#include "stage_trainer.hpp"
+#include "trainplan/error.hpp"
+#include "trainplan/executor/communicator.hpp"
+#include "trainplan/executor/data/coco_dataset.hpp"
+#include "trainplan/executor/data/synth.hpp"
+#include "trainplan/executor/launch_env.hpp"
+#include "trainplan/executor/launcher.hpp"
+#include "trainplan/planner/plan_json.hpp"
+
+namespace trainplan::executor {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// Scaled runs pre-train the weights a `pretrained:` init names on the synthetic corpus.
+constexpr int kLocalPretrainEpochs = 5;
+
+MappingOptions mapping_for(const RunOptions& o, const std::string& work_dir, int world) {
+  MappingOptions m;
+  m.nproc = world;
+  m.data_root = o.data_root;
+  m.work_dir = work_dir;
+  m.scale_to_local = o.scale_to_local;
+  return m;
+}
+
+// Adds, for a scaled run, the stage that makes local "pre-trained" weights.
+void add_local_pretraining(ExecutionPlan& exec, const RunOptions& o) {
+  if (!o.scale_to_local) return;
+  std::vector<ExecStage> extra;
+  for (const auto& s : exec.stages) {
+    if (s.init.rfind("pretrained:", 0) != 0) continue;
+    ExecStage p = s;
+    p.id = "pretrained-" + s.init.substr(11);
+    p.kind = "pretrain";
+    p.init = "scratch";
+    p.depends_on.clear();
+    p.data_dir = exec.pretrained_corpus_dir;
+    p.epochs = kLocalPretrainEpochs;
+    p.lr = 2e-3;
+    p.trainable = "all";
+    if (std::none_of(extra.begin(), extra.end(), [&](const ExecStage& e) { return e.id == p.id; }))
+      extra.push_back(p);
+  }
+  exec.stages.insert(exec.stages.begin(), extra.begin(), extra.end());
+}
+
+std::string work_dir_for(const RunOptions& o, const planner::Plan& plan, bool fresh) {
+  if (!o.work_dir.empty()) {
+    std::error_code error;
+    fs::create_directories(o.work_dir + "/logs", error);
+    fs::create_directories(o.work_dir + "/checkpoints", error);
+    if (error) throw RunError(fmt::format("{}: cannot create the run directory: {}", o.work_dir, error.message()));
+    return o.work_dir;
+  }
+  return RunDirectory::open("runs", plan.name, fresh).path();
+}
+
+// Fills each stage's predicted time for this machine (progress ETA, closing table).
+void predict(ExecutionPlan& exec, int world) {
+  for (auto& s : exec.stages) s.predicted_seconds = predict_local_seconds(s, world);
+}
+
+// Input checks and data preparation, done once before any worker starts.
+ExecutionPlan prepare(const RunOptions& o, const planner::Plan& plan, const std::string& work_dir, int world) {
+  ExecutionPlan exec = map_plan(plan, mapping_for(o, work_dir, world));
+  add_local_pretraining(exec, o);
+  for (const auto& spec : exec.synthesize) {
+    if (fs::exists(spec.dir + "/annotations/train.json")) continue;
+    data::SynthOptions so;
+    so.out_dir = spec.dir;
+    so.images = spec.images;
+    so.classes = spec.classes;
+    so.size = spec.size;
+    so.seed = spec.seed;
+    data::write_synthetic_dataset(so);
+  }
+  for (const auto& s : exec.stages) {
+    for (const char* split : {"train", "val"}) {
+      data::LoadOptions lo;
+      lo.skip_bad_samples = o.skip_bad_samples;
+      std::vector<std::string> skipped;
+      data::load_coco(s.data_dir + "/annotations/" + split + ".json", s.data_dir + "/" + split, lo, &skipped);
+      for (const auto& line : skipped) std::fprintf(stderr, "trainplan: skipped: %s\n", line.c_str());
+    }
+  }
+  RunDirectory run_dir = RunDirectory::existing(work_dir);
+  // A stage's init must name a stage of the plan or weights that exist and fit the model.
+  for (const auto& s : exec.stages) {
+    if (s.init.rfind("stage:", 0) == 0) {
+      const std::string from = s.init.substr(6);
+      if (std::none_of(exec.stages.begin(), exec.stages.end(), [&](const ExecStage& e) { return e.id == from; }))
+        throw InputError(fmt::format("plan stage \"{}\": init {}: no such stage in the plan", s.id, s.init));
+    } else if (s.init.rfind("pretrained:", 0) == 0 && !o.scale_to_local) {
+      const std::string path = init_checkpoint(s, run_dir);
+      auto info = read_checkpoint_info(path);
+      if (info.identity.size != s.model_size || info.identity.embed_dim != s.embed_dim)
+        throw InputError(fmt::format("plan stage \"{}\": init {}: {} was made for a \"{}\" detector, "
+                                     "not \"{}\"",
+                                     s.id, s.init, path, info.identity.size, s.model_size));
+    }
+  }
+  if (o.resume) {
+    auto last = run_dir.last_checkpoint();
+    if (!last) throw InputError(fmt::format("--resume: {} has no last_checkpoint to resume from", work_dir));
+    auto info = read_checkpoint_info(*last);
+    if (std::none_of(exec.stages.begin(), exec.stages.end(), [&](const ExecStage& e) { return e.id == info.position.stage; }))
+      throw InputError(fmt::format("--resume: {} is for stage \"{}\", which this plan does not have", *last, info.position.stage));
+  }
+  return exec;
+}
+
+int run_workers(const RunOptions& o, const planner::Plan& plan, const std::string& work_dir,
+                const WorldInfo& world, ExecutionPlan exec) {
+  CollectiveOptions co;
+  co.timeout = std::chrono::milliseconds(int64_t(o.timeout_seconds * 1000));
+  std::unique_ptr<Communicator> comm = world.world_size > 1 ? make_gloo_communicator(world, co)
+                                                            : make_local_communicator();
+  if (world.world_size > 1) torch::set_num_threads(1);
+  RunDirectory run_dir = RunDirectory::existing(work_dir);
+  std::optional<CheckpointInfo> resume;
+  if (o.resume) resume = read_checkpoint_info(*run_dir.last_checkpoint());
+  int64_t steps_left = o.max_steps > 0 ? o.max_steps : -1;
+  std::vector<StageReport> reports;
+  bool skipping = resume.has_value();
+  for (const auto& stage : exec.stages) {
+    std::optional<CheckpointInfo> here;
+    if (skipping) {
+      if (stage.id != resume->position.stage) continue;  // finished before the checkpoint
+      skipping = false;
+      if (resume->position.stage_done) continue;
+      here = resume;
+    }
+    StageContext ctx{stage, *comm, run_dir, o, here, &steps_left};
+    StageResult r = train_stage(ctx);
+    reports.push_back({stage, r});
+    if (comm->rank() == 0 && stage.id.rfind("pretrained-", 0) == 0) {
+      fs::create_directories(work_dir + "/pretrained");
+      fs::copy_file(run_dir.checkpoint_path(stage.id, "last"),
+                    work_dir + "/pretrained/" + stage.id.substr(11) + ".pt",
+                    fs::copy_options::overwrite_existing);
+    }
+    comm->barrier();
+    if (r.stopped_early) break;
+  }
+  if (comm->rank() == 0) print_closing_table(reports);
+  return 0;
+}
+
+}  // namespace
+
+int run_plan(const RunOptions& o) {
+  const planner::Plan plan = planner::read_plan_file(o.plan_path);
+  const auto env_world = world_from_environment(current_environment());
+  if (!o.worker && !env_world && o.nproc > 1) {
+    const std::string work_dir = work_dir_for(o, plan, /*fresh=*/!o.resume);
+    RunDirectory::existing(work_dir).write_plan(planner::to_json(plan).dump(2) + "\n");
+    ExecutionPlan exec = prepare(o, plan, work_dir, o.nproc);
+    for (const auto& line : exec.mapping) std::printf("scale-to-local: %s\n", line.c_str());
+    std::fflush(stdout);
+    LaunchOptions lo;
+    lo.nproc = o.nproc;
+    lo.log_dir = RunDirectory::existing(work_dir).log_dir();
+    RunOptions worker = o;
+    worker.worker = true;
+    worker.work_dir = work_dir;
+    lo.worker_argv = {o.self_path, "run", o.plan_path, "--worker", "--work-dir", work_dir,
+                      "--nproc", std::to_string(o.nproc), "--seed", std::to_string(o.seed),
+                      "--loader-threads", std::to_string(o.loader_threads), "--checkpoint-every",
+                      std::to_string(o.checkpoint_every_steps), "--timeout",
+                      fmt::format("{}", o.timeout_seconds), "--check-sync",
+                      std::to_string(o.check_sync_every), "--max-steps", std::to_string(o.max_steps),
+                      "--data-root", o.data_root};
+    if (o.resume) lo.worker_argv.push_back("--resume");
+    if (o.scale_to_local) lo.worker_argv.push_back("--scale-to-local");
+    if (o.skip_bad_samples) lo.worker_argv.push_back("--skip-bad-samples");
+    LaunchResult result = launch_local_workers(lo);
+    if (!result.ok) {
+      std::fprintf(stderr, "trainplan: %s", result.message.c_str());
+      return 1;
+    }
+    std::printf("run directory: %s\n", work_dir.c_str());
+    return 0;
+  }
+  // One process: a launched worker, a torchrun/srun worker, or a world of one.
+  WorldInfo world = env_world.value_or(WorldInfo{});
+  std::string work_dir;
+  ExecutionPlan exec;
+  if (o.worker) {
+    work_dir = o.work_dir;
+    exec = map_plan(plan, mapping_for(o, work_dir, world.world_size));
+    add_local_pretraining(exec, o);
+  } else if (world.world_size == 1) {
+    work_dir = work_dir_for(o, plan, !o.resume);
+    RunDirectory::existing(work_dir).write_plan(planner::to_json(plan).dump(2) + "\n");
+    exec = prepare(o, plan, work_dir, 1);
+    for (const auto& line : exec.mapping) std::printf("scale-to-local: %s\n", line.c_str());
+  } else {
+    // Started by torchrun or srun: all ranks agree on runs/<plan-name> (or --work-dir).
+    work_dir = work_dir_for(o, plan, /*fresh=*/false);
+    exec = world.rank == 0 ? prepare(o, plan, work_dir, world.world_size)
+                           : map_plan(plan, mapping_for(o, work_dir, world.world_size));
+    if (world.rank != 0) add_local_pretraining(exec, o);
+  }
+  predict(exec, world.world_size);
+  int code = run_workers(o, plan, work_dir, world, exec);
+  if (world.rank == 0 && !o.worker) std::printf("run directory: %s\n", work_dir.c_str());
+  return code;
+}
+
+}  // namespace trainplan::executor

@@ -1,0 +1,259 @@
+#include "stage_trainer.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <filesystem>
+
+#include "evaluate.hpp"
+#include "progress.hpp"
+#include "schedule.hpp"
+#include "trainplan/error.hpp"
+#include "trainplan/executor/bucketed_reducer.hpp"
+#include "trainplan/executor/data/loader.hpp"
+#include "trainplan/executor/data/sampler.hpp"
+#include "trainplan/executor/data/synth.hpp"
+#include "trainplan/executor/model/detector.hpp"
+#include "trainplan/executor/model/loss.hpp"
+
+namespace trainplan::executor {
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
+
+data::CocoDataset load_split(const ExecStage& s, const std::string& split, bool skip_bad) {
+  data::LoadOptions o;
+  o.skip_bad_samples = skip_bad;
+  o.decode_check = false;  // the launcher decoded every image before starting the workers
+  return data::load_coco(s.data_dir + "/annotations/" + split + ".json", s.data_dir + "/" + split, o);
+}
+
+std::unique_ptr<torch::optim::Optimizer> make_optimizer(const ExecStage& s,
+                                                        std::vector<torch::Tensor> params) {
+  if (s.optimizer == "sgd")
+    return std::make_unique<torch::optim::SGD>(
+        params, torch::optim::SGDOptions(s.lr).momentum(s.momentum).nesterov(true).weight_decay(s.weight_decay));
+  return std::make_unique<torch::optim::AdamW>(
+      params, torch::optim::AdamWOptions(s.lr).weight_decay(s.weight_decay));
+}
+
+void set_lr(torch::optim::Optimizer& optimizer, double lr) {
+  for (auto& group : optimizer.param_groups()) group.options().set_lr(lr);
+}
+
+// Parameters must be identical on every rank; a difference means the ranks diverged.
+void check_sync(const Detector& model, Communicator& comm, int64_t step) {
+  torch::NoGradGuard no_grad;
+  double sum = 0, squares = 0;
+  for (const auto& p : model->parameters()) {
+    auto d = p.to(torch::kFloat64);
+    sum += d.sum().item<double>();
+    squares += d.pow(2).sum().item<double>();
+  }
+  torch::Tensor mine = torch::tensor({sum, squares}, torch::kFloat64);
+  torch::Tensor rank0 = mine.clone();
+  comm.broadcast({rank0}, 0);
+  if (!torch::equal(mine, rank0))
+    throw RunError(fmt::format("rank {}: parameters differ from rank 0's after step {} (checksum "
+                               "{:.17g} vs {:.17g}): the ranks diverged",
+                               comm.rank(), step, sum, rank0[0].item<double>()));
+}
+
+nlohmann::ordered_json measurement(const ExecStage& s, int world, int64_t images, double spi,
+                                   double data_spi) {
+  nlohmann::ordered_json r;
+  r["model"] = "trainplan-" + s.model_size;
+  r["gpu"] = "cpu";
+  r["gpus"] = world;
+  r["nodes"] = 1;
+  r["global_batch"] = s.global_batch;
+  r["resolution"] = s.image_size;
+  r["seconds_per_iter"] = spi;
+  r["images"] = images;
+  r["epochs"] = s.epochs;
+  r["amp"] = false;
+  r["data_seconds_per_iter"] = data_spi;
+  r["framework"] = "libtorch-cpu";
+  return r;
+}
+
+double median(std::vector<double> v) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[v.size() / 2];
+}
+
+}  // namespace
+
+ModelIdentity stage_identity(const ExecStage& s) {
+  ModelIdentity id;
+  id.size = s.model_size;
+  id.embed_dim = s.embed_dim;
+  id.vocabulary = data::load_coco(s.data_dir + "/annotations/train.json", s.data_dir + "/train",
+                                  {false, false}).class_names;
+  return id;
+}
+
+std::string init_checkpoint(const ExecStage& s, const RunDirectory& run_dir) {
+  if (s.init == "scratch") return "";
+  if (s.init.rfind("stage:", 0) == 0) return run_dir.checkpoint_path(s.init.substr(6), "last");
+  const std::string name = s.init.substr(s.init.find(':') + 1);
+  for (const std::string& candidate : {name, run_dir.path() + "/pretrained/" + name + ".pt"})
+    if (std::filesystem::is_regular_file(candidate)) return candidate;
+  throw InputError(fmt::format("plan stage \"{}\": init {}: no weights file {} or {}/pretrained/{}.pt",
+                               s.id, s.init, name, run_dir.path(), name));
+}
+
+StageResult train_stage(const StageContext& ctx) {
+  const ExecStage& s = ctx.stage;
+  Communicator& comm = ctx.comm;
+  const int rank = comm.rank(), world = comm.world_size();
+  const bool leader = rank == 0;
+  const auto start = Clock::now();
+  StageResult result;
+
+  const data::CocoDataset train = load_split(s, "train", ctx.options.skip_bad_samples);
+  const data::CocoDataset val = load_split(s, "val", ctx.options.skip_bad_samples);
+  const ModelIdentity identity{s.model_size, s.embed_dim, train.class_names};
+
+  // Same seed on every rank, and rank 0's values broadcast anyway: all ranks start equal.
+  torch::manual_seed(ctx.options.seed);
+  Detector model(DetectorConfig{s.model_size, s.embed_dim}, train.class_names);
+  const std::string init = init_checkpoint(s, ctx.run_dir);
+  if (!init.empty()) load_checkpoint(init, *model, nullptr, identity, /*weights_only=*/true);
+  model->set_trainable(s.trainable);
+  model->set_communicator(&comm);
+  model->train();
+  std::vector<torch::Tensor> state = model->parameters();
+  for (const auto& b : model->buffers()) state.push_back(b);
+  BucketedReducer::broadcast_from_rank0(state, comm);
+
+  std::vector<torch::Tensor> trainable;
+  for (const auto& p : model->parameters())
+    if (p.requires_grad()) trainable.push_back(p);
+  auto optimizer = make_optimizer(s, trainable);
+  int64_t first_epoch = 0, first_iteration = 0, global_step = 0;
+  if (ctx.resume) {
+    auto info = load_checkpoint(ctx.run_dir.checkpoint_path(s.id, "last"), *model, optimizer.get(),
+                                identity, /*weights_only=*/false);
+    first_epoch = info.position.epoch;
+    first_iteration = info.position.iteration;
+    global_step = info.position.global_step;
+    result.best_map50 = info.best_map50;
+  }
+  BucketedReducer reducer(trainable, comm);
+
+  const int per_rank = s.global_batch / world;
+  data::DistributedSampler sampler(train.images.size(), rank, world, ctx.options.seed, true);
+  const int64_t steps_per_epoch = int64_t(sampler.size()) / per_rank;
+  if (steps_per_epoch < 1)
+    throw InputError(fmt::format("plan stage \"{}\": {} training images cannot fill one global "
+                                 "batch of {}",
+                                 s.id, train.images.size(), s.global_batch));
+  const int64_t total_steps = steps_per_epoch * s.epochs;
+  const int64_t warmup = int64_t(s.warmup_epochs * steps_per_epoch);
+  Progress progress(s.id, total_steps, s.predicted_seconds / std::max<int64_t>(1, total_steps), leader);
+
+  for (int64_t epoch = first_epoch; epoch < s.epochs; ++epoch) {
+    sampler.set_epoch(epoch);
+    data::LoaderOptions lo;
+    lo.batch_size = per_rank;
+    lo.image_size = s.image_size;
+    lo.seed = ctx.options.seed;
+    lo.epoch = epoch;
+    lo.workers = ctx.options.loader_threads;
+    lo.start_batch = epoch == first_epoch ? first_iteration : 0;
+    lo.drop_last = true;
+    data::BatchLoader loader(train, sampler.indices(), lo);
+    const auto epoch_start = Clock::now();
+    std::vector<double> step_seconds;
+    double loss_sum = 0, box_sum = 0, cls_sum = 0;
+    int64_t counted = 0, iteration = lo.start_batch;
+    for (; iteration < steps_per_epoch; ++iteration) {
+      if (ctx.steps_left && *ctx.steps_left == 0) {
+        result.stopped_early = true;
+        break;
+      }
+      const auto step_start = Clock::now();
+      auto batch = loader.next();
+      if (!batch) break;
+      const double lr = learning_rate(s.lr, global_step, total_steps, warmup);
+      set_lr(*optimizer, lr);
+      auto images = torch::from_blob(batch->images.data(), {batch->count, 3, batch->size, batch->size},
+                                     torch::kFloat32).clone();
+      auto targets = torch::from_blob(batch->targets.data(), {int64_t(batch->targets.size()), 6},
+                                      torch::kFloat32).clone();
+      optimizer->zero_grad();
+      reducer.prepare_for_backward();
+      auto loss = detection_loss(model->forward(images), targets, batch->count, comm);
+      loss.total.backward();
+      reducer.finish();
+      optimizer->step();
+      ++global_step;
+      if (ctx.steps_left && *ctx.steps_left > 0) --*ctx.steps_left;
+      const double took = seconds_since(step_start);
+      step_seconds.push_back(took);
+      loss_sum += loss.total.item<double>();
+      box_sum += loss.box;
+      cls_sum += loss.cls;
+      ++counted;
+      progress.step(epoch, s.epochs, epoch * steps_per_epoch + iteration + 1, loss.total.item<double>(), took);
+      if (ctx.options.check_sync_every > 0 && global_step % ctx.options.check_sync_every == 0)
+        check_sync(model, comm, global_step);
+      if (leader && global_step % ctx.options.checkpoint_every_steps == 0 && iteration + 1 < steps_per_epoch) {
+        const std::string path = ctx.run_dir.checkpoint_path(s.id, "last");
+        save_checkpoint(path, *model, optimizer.get(), {s.id, epoch, iteration + 1, global_step, false},
+                        identity, result.best_map50);
+        ctx.run_dir.set_last_checkpoint(path);
+      }
+    }
+    result.steps += counted;
+    if (result.stopped_early && iteration < steps_per_epoch) break;
+    progress.finish();
+    // Evaluation on rank 0 (running statistics: no collective), the others wait.
+    MapResult map;
+    if (leader) map = evaluate(model, val, s.image_size);
+    model->train();
+    if (leader) {
+      result.map50 = map.map50;
+      result.map50_95 = map.map50_95;
+      EpochResult row;
+      row.stage = s.id;
+      row.epoch = epoch + 1;
+      row.train_loss = counted ? loss_sum / counted : 0;
+      row.box_loss = counted ? box_sum / counted : 0;
+      row.cls_loss = counted ? cls_sum / counted : 0;
+      row.map50 = map.map50;
+      row.map50_95 = map.map50_95;
+      row.seconds = seconds_since(epoch_start);
+      row.seconds_per_iter = median(step_seconds);
+      row.data_seconds_per_iter = counted ? loader.seconds_waiting() / counted : 0;
+      row.lr = learning_rate(s.lr, global_step, total_steps, warmup);
+      ctx.run_dir.append_epoch(row);
+      ctx.run_dir.append_measurement(measurement(s, world, int64_t(train.images.size()),
+                                                 row.seconds_per_iter, row.data_seconds_per_iter));
+      std::printf("%s epoch %lld/%d: loss %.3f, mAP@0.5 %.3f, mAP@0.5:0.95 %.3f (%.1f s)\n",
+                  s.id.c_str(), (long long)(epoch + 1), s.epochs, row.train_loss, map.map50,
+                  map.map50_95, row.seconds);
+      std::fflush(stdout);
+      const bool done = epoch + 1 == s.epochs;
+      const std::string last = ctx.run_dir.checkpoint_path(s.id, "last");
+      if (map.map50 >= result.best_map50) {
+        result.best_map50 = map.map50;
+        save_checkpoint(ctx.run_dir.checkpoint_path(s.id, "best"), *model, nullptr,
+                        {s.id, epoch + 1, 0, global_step, done}, identity, result.best_map50);
+      }
+      save_checkpoint(last, *model, optimizer.get(), {s.id, epoch + 1, 0, global_step, done},
+                      identity, result.best_map50);
+      ctx.run_dir.set_last_checkpoint(last);
+    }
+    comm.barrier();
+  }
+  result.seconds = seconds_since(start);
+  return result;
+}
+
+}  // namespace trainplan::executor

@@ -1,0 +1,43 @@
+#pragma once
+// Trains one stage of the execution plan on this rank: model from its init, data-parallel
+// steps with bucketed gradient all-reduce, evaluation each epoch, checkpoints, outputs.
+#include <optional>
+
+#include "trainplan/executor/checkpoint.hpp"
+#include "trainplan/executor/communicator.hpp"
+#include "trainplan/executor/execution_plan.hpp"
+#include "trainplan/executor/run.hpp"
+#include "trainplan/executor/run_directory.hpp"
+
+namespace trainplan::executor {
+
+/// Everything one stage needs.
+struct StageContext {
+  const ExecStage& stage;
+  Communicator& comm;
+  const RunDirectory& run_dir;
+  const RunOptions& options;
+  std::optional<CheckpointInfo> resume;  ///< set when resuming inside this stage
+  int64_t* steps_left = nullptr;         ///< --max-steps budget shared by the stages (< 0: none)
+};
+
+/// How the stage went.
+struct StageResult {
+  double seconds = 0;
+  double best_map50 = 0;
+  double map50 = 0;
+  double map50_95 = 0;
+  int64_t steps = 0;
+  bool stopped_early = false;  ///< the --max-steps budget ran out
+};
+
+/// Trains the stage; collectives fail with RunError naming the rank.
+StageResult train_stage(const StageContext& context);
+
+/// The model identity a stage's checkpoints carry.
+ModelIdentity stage_identity(const ExecStage& stage);
+
+/// The checkpoint a stage's `init` names, or "" for scratch. Throws InputError when missing.
+std::string init_checkpoint(const ExecStage& stage, const RunDirectory& run_dir);
+
+}  // namespace trainplan::executor

@@ -1,0 +1,122 @@
+// SyncBatchNorm: with one rank it is BatchNorm2d (YOLO's eps and momentum); with two ranks
+// holding half a batch each it computes exactly what BatchNorm2d computes on the whole batch,
+// forward and backward (the property that makes data-parallel training exact).
+#include "doctest_torch.hpp"  // first: see there
+
+#include "thread_communicator.hpp"
+#include "trainplan/executor/model/sync_batch_norm.hpp"
+
+using trainplan::executor::make_local_communicator;
+using trainplan::executor::SyncBatchNorm;
+using trainplan::executor::testing::run_ranks;
+using trainplan::executor::testing::ThreadCommunicator;
+using trainplan::executor::testing::ThreadGroup;
+
+namespace {
+
+constexpr int64_t kChannels = 5;
+
+torch::nn::BatchNorm2d reference_norm() {
+  return torch::nn::BatchNorm2d(
+      torch::nn::BatchNorm2dOptions(kChannels).eps(1e-3).momentum(0.03));
+}
+
+/// Non-trivial affine parameters, equal in both modules.
+void set_affine(torch::Tensor weight, torch::Tensor bias) {
+  torch::NoGradGuard no_grad;
+  weight.copy_(torch::linspace(0.5, 1.5, kChannels));
+  bias.copy_(torch::linspace(-0.3, 0.4, kChannels));
+}
+
+bool close(const torch::Tensor& a, const torch::Tensor& b, double tol = 1e-5) {
+  return torch::allclose(a, b, /*rtol=*/tol, /*atol=*/tol);
+}
+
+}  // namespace
+
+TEST_CASE("SyncBatchNorm with a world of one equals BatchNorm2d, forward and backward") {
+  torch::manual_seed(7);
+  const torch::Tensor input = torch::randn({8, kChannels, 6, 7}) * 3 + 2;
+  const torch::Tensor upstream = torch::randn({8, kChannels, 6, 7});
+  auto local = make_local_communicator();
+
+  auto reference = reference_norm();
+  set_affine(reference->weight, reference->bias);
+  SyncBatchNorm sync(kChannels);
+  set_affine(sync->weight, sync->bias);
+  sync->set_communicator(local.get());
+
+  const torch::Tensor x_ref = input.clone().requires_grad_(true);
+  const torch::Tensor x_sync = input.clone().requires_grad_(true);
+  const torch::Tensor y_ref = reference->forward(x_ref);
+  const torch::Tensor y_sync = sync->forward(x_sync);
+  CHECK(close(y_sync, y_ref));
+  (y_ref * upstream).sum().backward();
+  (y_sync * upstream).sum().backward();
+  CHECK(close(x_sync.grad(), x_ref.grad()));
+  CHECK(close(sync->weight.grad(), reference->weight.grad()));
+  CHECK(close(sync->bias.grad(), reference->bias.grad()));
+  CHECK(close(sync->running_mean, reference->running_mean));
+  CHECK(close(sync->running_var, reference->running_var));
+
+  SUBCASE("eval mode uses the running statistics, like BatchNorm2d") {
+    reference->eval();
+    sync->eval();
+    const torch::Tensor probe = torch::randn({2, kChannels, 3, 3});
+    CHECK(close(sync->forward(probe), reference->forward(probe)));
+  }
+}
+
+TEST_CASE("SyncBatchNorm with no communicator is local") {
+  torch::manual_seed(3);
+  const torch::Tensor input = torch::randn({4, kChannels, 5, 5});
+  auto reference = reference_norm();
+  SyncBatchNorm sync(kChannels);
+  CHECK(sync->communicator() == nullptr);
+  CHECK(close(sync->forward(input), reference->forward(input)));
+}
+
+TEST_CASE("SyncBatchNorm refuses a single value per channel in training") {
+  SyncBatchNorm sync(kChannels);
+  CHECK_THROWS(sync->forward(torch::randn({1, kChannels, 1, 1})));
+}
+
+TEST_CASE("two ranks with half a batch each equal BatchNorm2d on the whole batch") {
+  torch::manual_seed(11);
+  const torch::Tensor input = torch::randn({8, kChannels, 4, 6}) * 2 - 1;
+  const torch::Tensor upstream = torch::randn({8, kChannels, 4, 6});
+
+  // Single process, whole batch.
+  auto reference = reference_norm();
+  set_affine(reference->weight, reference->bias);
+  const torch::Tensor x_ref = input.clone().requires_grad_(true);
+  const torch::Tensor y_ref = reference->forward(x_ref);
+  (y_ref * upstream).sum().backward();
+
+  // Two ranks, one half each, in two threads that meet in the in-memory all-reduce.
+  ThreadGroup group(2);
+  std::vector<SyncBatchNorm> norms{SyncBatchNorm(kChannels), SyncBatchNorm(kChannels)};
+  std::vector<ThreadCommunicator> comms{ThreadCommunicator(group, 0), ThreadCommunicator(group, 1)};
+  std::vector<torch::Tensor> x(2), y(2);
+  for (int r = 0; r < 2; ++r) {
+    set_affine(norms[r]->weight, norms[r]->bias);
+    norms[r]->set_communicator(&comms[r]);
+    x[r] = input.slice(0, 4 * r, 4 * r + 4).clone().requires_grad_(true);
+  }
+  run_ranks(2, [&](int r) {
+    y[r] = norms[r]->forward(x[r]);
+    (y[r] * upstream.slice(0, 4 * r, 4 * r + 4)).sum().backward();
+  });
+
+  CHECK(group.calls(0) == 2);  // one all-reduce forward, one backward
+  CHECK(group.calls(1) == 2);
+  CHECK(close(torch::cat({y[0], y[1]}), y_ref));
+  CHECK(close(torch::cat({x[0].grad(), x[1].grad()}), x_ref.grad()));
+  // Parameter gradients are per-rank shares: their sum is the whole batch's gradient.
+  CHECK(close(norms[0]->weight.grad() + norms[1]->weight.grad(), reference->weight.grad()));
+  CHECK(close(norms[0]->bias.grad() + norms[1]->bias.grad(), reference->bias.grad()));
+  for (int r = 0; r < 2; ++r) {
+    CHECK(close(norms[r]->running_mean, reference->running_mean));
+    CHECK(close(norms[r]->running_var, reference->running_var));
+  }
+}
