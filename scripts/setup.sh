@@ -6,7 +6,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(cmake ninja-build g++ libeigen3-dev libboost-graph-dev libfmt-dev libcli11-dev
-          nlohmann-json3-dev doctest-dev)
+          nlohmann-json3-dev doctest-dev
+          # the executor: LibTorch with c10d/Gloo, image decoding, PNG compression
+          libtorch-dev libgloo-dev libstb-dev zlib1g-dev)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

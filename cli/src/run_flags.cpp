@@ -23,7 +23,9 @@ void add_run_flags(CLI::App& cmd, const std::shared_ptr<executor::RunOptions>& o
   cmd.add_option("--checkpoint-every", o->checkpoint_every_steps,
                  "Write last.pt every N optimizer steps as well as each epoch (default 25)");
   cmd.add_option("--timeout", o->timeout_seconds, "Seconds before a collective fails (default 60)");
-  cmd.add_option("--max-steps", o->max_steps, "Stop after N optimizer steps (for tests)");
+  cmd.add_option("--max-steps", o->max_steps, "Stop each stage at N optimizer steps (for tests)");
+  cmd.add_option("--global-batch", o->global_batch,
+                 "With --scale-to-local: images per step over all ranks (default 8 per rank)");
   cmd.add_flag("--worker", o->worker, "Internal: run as a launched worker")->group("");
 }
 
@@ -40,6 +42,10 @@ void check_run_options(const executor::RunOptions& o) {
     bad("--checkpoint-every", std::to_string(o.checkpoint_every_steps), ">= 1");
   if (!(o.timeout_seconds > 0)) bad("--timeout", fmt::format("{}", o.timeout_seconds), "> 0");
   if (o.max_steps < 0) bad("--max-steps", std::to_string(o.max_steps), ">= 0");
+  if (o.global_batch < 0) bad("--global-batch", std::to_string(o.global_batch), ">= 1");
+  if (o.global_batch > 0 && o.global_batch % o.nproc != 0)
+    bad("--global-batch", std::to_string(o.global_batch),
+        fmt::format("a multiple of --nproc {}", o.nproc));
   if (o.resume && o.work_dir.empty())
     throw InputError("--resume: needs --work-dir, the run directory to continue");
 }
@@ -52,7 +58,8 @@ std::vector<std::string> run_arguments(const executor::RunOptions& o) {
                                 std::to_string(o.checkpoint_every_steps), "--timeout",
                                 fmt::format("{}", o.timeout_seconds), "--check-sync",
                                 std::to_string(o.check_sync_every), "--max-steps",
-                                std::to_string(o.max_steps)};
+                                std::to_string(o.max_steps), "--global-batch",
+                                std::to_string(o.global_batch)};
   if (!o.work_dir.empty()) a.insert(a.end(), {"--work-dir", o.work_dir});
   if (o.resume) a.push_back("--resume");
   if (o.scale_to_local) a.push_back("--scale-to-local");

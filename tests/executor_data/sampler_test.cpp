@@ -29,7 +29,7 @@ TEST_CASE("permutation is a deterministic permutation, pinned across platforms")
   CHECK(permutation(10, 0) == std::vector<size_t>{6, 3, 2, 9, 8, 1, 4, 7, 0, 5});
 }
 
-TEST_CASE("each rank gets ceil(n / W) items; padding repeats the list from its start") {
+TEST_CASE("each rank gets ceil(n / W) items, padding repeats the list from its start") {
   DistributedSampler one(10, 0, 1, 3, true);
   const auto all = one.indices();
   CHECK(all.size() == 10);
@@ -84,7 +84,7 @@ TEST_CASE("the ranks' k-th local batches form the k-th global batch (W = 2, 3)")
   }
 }
 
-TEST_CASE("epochs reshuffle; sample seeds depend only on (seed, epoch, index)") {
+TEST_CASE("epochs reshuffle, sample seeds depend only on (seed, epoch, index)") {
   DistributedSampler s(50, 0, 1, 1, true);
   const auto epoch0 = s.indices();
   s.set_epoch(1);

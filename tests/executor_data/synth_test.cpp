@@ -62,7 +62,7 @@ TEST_CASE("a synthetic dataset loads back with matching counts and in-image boxe
   for (int count : per_class) CHECK(count > 0);  // every class appears
 }
 
-TEST_CASE("the same seed writes byte-identical files; another seed does not") {
+TEST_CASE("the same seed writes byte-identical files, another seed does not") {
   TempDir dir;
   SynthOptions o;
   o.images = 12;

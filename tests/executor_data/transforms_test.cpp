@@ -125,7 +125,7 @@ TEST_CASE("a large reduction averages instead of aliasing") {
   CHECK(hi < 0.55f);
 }
 
-TEST_CASE("the same seed gives the same sample; seeds vary zoom and flip") {
+TEST_CASE("the same seed gives the same sample, seeds vary zoom and flip") {
   const AugmentOptions train;
   const Sample a = transform_image(red_on_blue(), kRedBox, 1, 64, train, 12345);
   const Sample b = transform_image(red_on_blue(), kRedBox, 1, 64, train, 12345);

@@ -1,9 +1,10 @@
 // COCO mAP and class-aware NMS on hand-made cases whose answers are computed by hand.
+#include "trainplan/executor/eval/coco_map.hpp"
+
 #include <doctest/doctest.h>
 
 #include <vector>
 
-#include "trainplan/executor/eval/coco_map.hpp"
 #include "trainplan/executor/eval/nms.hpp"
 
 using trainplan::executor::average_precision;
@@ -46,8 +47,7 @@ TEST_CASE("a false positive ranked first lowers AP to 2/3") {
   // Ranks: FP, TP, TP with two truths. Precision 0, 1/2, 2/3 at recall 0, 1/2, 1; its
   // envelope is 2/3 everywhere, so each of the 101 recall points reads 2/3.
   const std::vector<GroundTruth> truths{gt(0, 0, kA), gt(0, 0, kB)};
-  const std::vector<Detection> dets{det(0, 0, 0.9, kFar), det(0, 0, 0.8, kA),
-                                    det(0, 0, 0.7, kB)};
+  const std::vector<Detection> dets{det(0, 0, 0.9, kFar), det(0, 0, 0.8, kA), det(0, 0, 0.7, kB)};
   const auto r = coco_map(dets, truths, 1);
   CHECK(r.map50 == doctest::Approx(2.0 / 3.0));
   CHECK(r.map50_95 == doctest::Approx(2.0 / 3.0));
@@ -57,8 +57,7 @@ TEST_CASE("a false positive between two hits: 101-point interpolation") {
   // Ranks: TP, FP, TP. Recall 1/2, 1/2, 1; precision 1, 1/2, 2/3; envelope 1, 2/3, 2/3.
   // Recall points 0..0.50 (51 of them) read 1, points 0.51..1 (50) read 2/3.
   const std::vector<GroundTruth> truths{gt(0, 0, kA), gt(0, 0, kB)};
-  const std::vector<Detection> dets{det(0, 0, 0.9, kA), det(0, 0, 0.8, kFar),
-                                    det(0, 0, 0.7, kB)};
+  const std::vector<Detection> dets{det(0, 0, 0.9, kA), det(0, 0, 0.8, kFar), det(0, 0, 0.7, kB)};
   CHECK(average_precision(dets, truths, 0.5) == doctest::Approx((51.0 + 50.0 * 2.0 / 3.0) / 101));
 }
 
@@ -96,8 +95,7 @@ TEST_CASE("matching respects images and classes; classes without truth are not a
 TEST_CASE("class-aware NMS removes a duplicate and keeps other classes and images") {
   const Box shifted{1, 0, 11, 10};  // IoU with kA = 90 / 110 = 0.82
   const std::vector<Detection> input{det(0, 0, 0.8, shifted), det(0, 0, 0.9, kA),
-                                     det(0, 1, 0.7, kA), det(1, 0, 0.6, kA),
-                                     det(0, 0, 0.5, kB)};
+                                     det(0, 1, 0.7, kA), det(1, 0, 0.6, kA), det(0, 0, 0.5, kB)};
   const auto kept = class_aware_nms(input, 0.6);
   REQUIRE(kept.size() == 4);
   CHECK(kept[0].score == 0.9);  // the better of the duplicates survives

@@ -1,6 +1,6 @@
 // The detector: output shapes per size and resolution, vocabulary changes, trainable modes,
 // the communicator hook, and class embeddings from names and from files.
-#include "doctest_torch.hpp"  // first: see there
+#include "trainplan/executor/model/detector.hpp"
 
 #include <unistd.h>
 
@@ -9,9 +9,9 @@
 #include <fstream>
 #include <string>
 
+#include "doctest_torch.hpp"  // not <doctest/doctest.h>: see there
 #include "trainplan/error.hpp"
 #include "trainplan/executor/model/class_embeddings.hpp"
-#include "trainplan/executor/model/detector.hpp"
 
 using trainplan::InputError;
 using trainplan::executor::Detector;
@@ -204,14 +204,14 @@ TEST_CASE("embeddings from a file") {
   const torch::Tensor e = embeddings_from_file(file.path, {"traffic light", "cat"}, 3);
   CHECK(torch::allclose(e, torch::tensor({{0.0f, 1.0f, 0.0f}, {0.6f, 0.0f, 0.8f}})));
 
-  CHECK_THROWS_WITH_AS(embeddings_from_file(file.path, {"cat", "horse"}, 3),
-                       (file.path + ": no embedding for class 'horse' (the file has 3 classes)")
-                           .c_str(),
-                       InputError);
+  CHECK_THROWS_WITH_AS(
+      embeddings_from_file(file.path, {"cat", "horse"}, 3),
+      (file.path + ": no embedding for class 'horse' (the file has 3 classes)").c_str(),
+      InputError);
   const TempFile short_line("cat 1 2\n");
-  CHECK_THROWS_WITH_AS(embeddings_from_file(short_line.path, {"cat"}, 3),
-                       (short_line.path + ":1: expected a name and 3 numbers, got 3 fields").c_str(),
-                       InputError);
+  CHECK_THROWS_WITH_AS(
+      embeddings_from_file(short_line.path, {"cat"}, 3),
+      (short_line.path + ":1: expected a name and 3 numbers, got 3 fields").c_str(), InputError);
   const TempFile bad_number("cat 1 2 3\ndog 1 x 3\n");
   CHECK_THROWS_WITH_AS(embeddings_from_file(bad_number.path, {"cat"}, 3),
                        (bad_number.path + ":2: 'x' of class 'dog' is not a number").c_str(),

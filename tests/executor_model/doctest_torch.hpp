@@ -1,7 +1,8 @@
 #pragma once
 // LibTorch includes glog, whose CHECK, CHECK_EQ, ... macros silently replace doctest's when
 // doctest comes first: a failing check then aborts the binary instead of being reported, and
-// passing ones are not counted. Every test that uses LibTorch includes this header first.
+// passing ones are not counted. Every test that uses LibTorch includes this header instead of
+// <doctest/doctest.h> (anywhere in its include list: it includes LibTorch itself first).
 #include <torch/torch.h>
 
 #undef CHECK

@@ -1,10 +1,10 @@
 // SyncBatchNorm: with one rank it is BatchNorm2d (YOLO's eps and momentum); with two ranks
 // holding half a batch each it computes exactly what BatchNorm2d computes on the whole batch,
 // forward and backward (the property that makes data-parallel training exact).
-#include "doctest_torch.hpp"  // first: see there
-
-#include "thread_communicator.hpp"
 #include "trainplan/executor/model/sync_batch_norm.hpp"
+
+#include "doctest_torch.hpp"  // not <doctest/doctest.h>: see there
+#include "thread_communicator.hpp"
 
 using trainplan::executor::make_local_communicator;
 using trainplan::executor::SyncBatchNorm;
@@ -17,8 +17,7 @@ namespace {
 constexpr int64_t kChannels = 5;
 
 torch::nn::BatchNorm2d reference_norm() {
-  return torch::nn::BatchNorm2d(
-      torch::nn::BatchNorm2dOptions(kChannels).eps(1e-3).momentum(0.03));
+  return torch::nn::BatchNorm2d(torch::nn::BatchNorm2dOptions(kChannels).eps(1e-3).momentum(0.03));
 }
 
 /// Non-trivial affine parameters, equal in both modules.

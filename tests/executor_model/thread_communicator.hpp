@@ -54,7 +54,7 @@ class ThreadGroup {
       torch::NoGradGuard no_grad;
       tensors[i].copy_(sum);
     }
-    barrier();  // nobody refills a slot before every rank has read it
+    barrier();                            // nobody refills a slot before every rank has read it
     ++calls_[static_cast<size_t>(rank)];  // each rank writes only its own counter
   }
 

@@ -1,10 +1,11 @@
 // End to end on a CPU: the tiny detector fits one synthetic batch (bright squares on a dark,
-// noisy background) in 30 SGD steps, and then finds the squares (decode + COCO mAP).
-#include "doctest_torch.hpp"  // first: see there
-
+// noisy background) in 30 SGD steps, and then finds the squares (decode + COCO mAP); and
+// decoding checked on a hand-made head output.
+#include <cmath>
 #include <sstream>
 #include <vector>
 
+#include "doctest_torch.hpp"  // not <doctest/doctest.h>: see there
 #include "trainplan/executor/eval/coco_map.hpp"
 #include "trainplan/executor/eval/decode.hpp"
 #include "trainplan/executor/model/detector.hpp"
@@ -93,4 +94,31 @@ TEST_CASE("the tiny detector fits a synthetic batch in 30 SGD steps and then det
   const auto map = coco_map(detections, batch.truths, 1);
   INFO("map50 " << map.map50 << ", map50_95 " << map.map50_95);
   CHECK(map.map50 > 0.5);
+}
+
+TEST_CASE("decode turns distances into boxes, thresholds scores and suppresses duplicates") {
+  trainplan::executor::HeadOutput head;
+  head.anchor_points = torch::tensor({{8.0f, 8.0f}, {12.0f, 8.0f}, {40.0f, 40.0f}});
+  head.strides = torch::full({3}, 8.0f);
+  // Anchors 0 and 1 predict the same box [4, 4, 12, 12]; anchor 2 scores nothing.
+  head.box_distances = torch::tensor(
+      {{{4.0f, 4.0f, 4.0f, 4.0f}, {8.0f, 4.0f, 0.0f, 4.0f}, {1.0f, 1.0f, 1.0f, 1.0f}}});
+  head.cls_logits = torch::tensor({{{2.0f, -20.0f}, {1.0f, 0.0f}, {-20.0f, -20.0f}}});
+  trainplan::executor::DecodeOptions options;
+  const auto out = decode_detections(head, options, /*first_image_id=*/7);
+  REQUIRE(out.size() == 1);
+  // Class 0: anchor 1's copy is suppressed by anchor 0's better score. Class 1: kept.
+  REQUIRE(out[0].size() == 2);
+  CHECK(out[0][0].image == 7);
+  CHECK(out[0][0].class_id == 0);
+  CHECK(out[0][0].score == doctest::Approx(1.0 / (1.0 + std::exp(-2.0))));
+  CHECK(out[0][0].box.x1 == 4.0);
+  CHECK(out[0][0].box.y1 == 4.0);
+  CHECK(out[0][0].box.x2 == 12.0);
+  CHECK(out[0][0].box.y2 == 12.0);
+  CHECK(out[0][1].class_id == 1);
+  CHECK(out[0][1].score == doctest::Approx(0.5));
+  // A threshold above every score leaves nothing; max_det bounds the count.
+  CHECK(decode_detections(head, 0.99)[0].empty());
+  CHECK(decode_detections(head, 0.001, 0.6, 1)[0].size() == 1);
 }

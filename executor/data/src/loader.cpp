@@ -149,17 +149,27 @@ BatchLoader::BatchLoader(const CocoDataset& dataset, std::vector<size_t> indices
   }
   m.consumer_batch = o.start_batch;
   m.next_position = o.start_batch * o.batch_size;
-  for (int t = 0; t < o.workers; ++t) m.threads.emplace_back([&m] { m.work(); });
+  try {
+    for (int t = 0; t < o.workers; ++t) m.threads.emplace_back([&m] { m.work(); });
+  } catch (...) {
+    // The destructor does not run for a half-built object; joinable threads left behind
+    // would call std::terminate.
+    stop_workers();
+    throw;
+  }
 }
 
-BatchLoader::~BatchLoader() {
+void BatchLoader::stop_workers() {
   {
     std::lock_guard<std::mutex> lock(impl_->mutex);
     impl_->stop = true;
   }
   impl_->work_ready.notify_all();
   for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
 }
+
+BatchLoader::~BatchLoader() { stop_workers(); }
 
 std::optional<Batch> BatchLoader::next() {
   Impl& m = *impl_;

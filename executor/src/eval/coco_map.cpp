@@ -59,15 +59,17 @@ double average_precision(const std::vector<Detection>& detections,
   return sum / 101.0;
 }
 
-MapResult coco_map(const std::vector<Detection>& detections,
-                   const std::vector<GroundTruth>& truths, int num_classes) {
+MapResult coco_map(const std::vector<Detection>& detections, const std::vector<GroundTruth>& truths,
+                   int num_classes) {
   std::vector<std::vector<Detection>> dets(static_cast<size_t>(std::max(0, num_classes)));
   std::vector<std::vector<GroundTruth>> gts(dets.size());
   for (const Detection& d : detections) {
-    if (d.class_id >= 0 && d.class_id < num_classes) dets[static_cast<size_t>(d.class_id)].push_back(d);
+    if (d.class_id >= 0 && d.class_id < num_classes)
+      dets[static_cast<size_t>(d.class_id)].push_back(d);
   }
   for (const GroundTruth& g : truths) {
-    if (g.class_id >= 0 && g.class_id < num_classes) gts[static_cast<size_t>(g.class_id)].push_back(g);
+    if (g.class_id >= 0 && g.class_id < num_classes)
+      gts[static_cast<size_t>(g.class_id)].push_back(g);
   }
   const std::vector<double> thresholds = coco_iou_thresholds();
   MapResult result;

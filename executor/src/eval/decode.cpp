@@ -12,7 +12,8 @@ std::vector<std::vector<Detection>> decode_detections(const HeadOutput& head,
                                                       int first_image_id) {
   torch::NoGradGuard no_grad;
   const int64_t num_classes = head.cls_logits.size(2);
-  const torch::Tensor scores = torch::sigmoid(head.cls_logits.detach()).to(torch::kCPU, torch::kFloat32).contiguous();
+  const torch::Tensor scores =
+      torch::sigmoid(head.cls_logits.detach()).to(torch::kCPU, torch::kFloat32).contiguous();
   const torch::Tensor points = head.anchor_points.detach().to(torch::kCPU, torch::kFloat64);
   const torch::Tensor dist = head.box_distances.detach().to(torch::kCPU, torch::kFloat64);
   std::vector<std::vector<Detection>> out;
@@ -21,7 +22,8 @@ std::vector<std::vector<Detection>> decode_detections(const HeadOutput& head,
     const torch::Tensor flat = scores[b].reshape(-1);
     torch::Tensor index = (flat > options.score_threshold).nonzero().squeeze(1);
     if (index.numel() > options.max_candidates) {
-      const torch::Tensor top = std::get<1>(flat.index_select(0, index).topk(options.max_candidates));
+      const torch::Tensor top =
+          std::get<1>(flat.index_select(0, index).topk(options.max_candidates));
       // Back to ascending flat order: topk's order among equal scores is unspecified.
       index = std::get<0>(index.index_select(0, top).sort());
     }

@@ -1,6 +1,7 @@
 // Targets from the flat label tensor, and centre-sampling label assignment.
 #include "trainplan/executor/model/assigner.hpp"
 
+#include <cmath>
 #include <limits>
 #include <string>
 
@@ -19,14 +20,14 @@ Targets Targets::from_flat(const torch::Tensor& flat, int batch_size, int64_t nu
   for (int64_t i = 0; i < t.size(0); ++i) {
     const double index = acc[i][0];
     const double cls = acc[i][1];
-    if (!(index >= 0 && index < batch_size)) {
-      throw InputError("targets row " + std::to_string(i) + ": image index " +
-                       std::to_string(index) + " is outside [0, " + std::to_string(batch_size) +
-                       ")");
+    // Both are integers stored as floats; anything else is a bug in the data pipeline.
+    if (!(index >= 0 && index < batch_size && index == std::floor(index))) {
+      throw InputError("targets row " + std::to_string(i) + ": image index " + c10::str(index) +
+                       " is not an integer in [0, " + std::to_string(batch_size) + ")");
     }
-    if (!(cls >= 0 && cls < static_cast<double>(num_classes))) {
-      throw InputError("targets row " + std::to_string(i) + ": class " + std::to_string(cls) +
-                       " is outside [0, " + std::to_string(num_classes) + ")");
+    if (!(cls >= 0 && cls < static_cast<double>(num_classes) && cls == std::floor(cls))) {
+      throw InputError("targets row " + std::to_string(i) + ": class " + c10::str(cls) +
+                       " is not an integer in [0, " + std::to_string(num_classes) + ")");
     }
     if (acc[i][4] > 0 && acc[i][5] > 0) rows[static_cast<size_t>(index)].push_back(i);
   }
@@ -37,8 +38,7 @@ Targets Targets::from_flat(const torch::Tensor& flat, int batch_size, int64_t nu
         t.index_select(0, torch::tensor(image_rows, torch::kLong)).to(float_opts);
     const torch::Tensor c = r.slice(1, 2, 4);
     const torch::Tensor half = r.slice(1, 4, 6) / 2;
-    out.images.push_back({torch::cat({c - half, c + half}, 1),
-                          r.select(1, 1).round().to(torch::kLong)});
+    out.images.push_back({torch::cat({c - half, c + half}, 1), r.select(1, 1).to(torch::kLong)});
   }
   return out;
 }

@@ -42,16 +42,15 @@ CspScale csp_scale(const std::string& size) {
   return s;
 }
 
-DetectorImpl::DetectorImpl(const DetectorConfig& config,
-                           const std::vector<std::string>& vocabulary)
+DetectorImpl::DetectorImpl(const DetectorConfig& config, const std::vector<std::string>& vocabulary)
     : config_(config), vocabulary_(vocabulary) {
   const CspScale scale = csp_scale(config.size);
   backbone_ = register_module("backbone", CspBackbone(scale));
   neck_ = register_module("neck", PanNeck(scale));
   const std::array<int64_t, 3> neck_widths{scale.widths[2], scale.widths[3], scale.widths[4]};
   head_ = register_module("head", DetectionHead(neck_widths, config.embed_dim));
-  class_embeddings = register_parameter("class_embeddings",
-                                        embeddings_from_names(vocabulary, config.embed_dim));
+  class_embeddings =
+      register_parameter("class_embeddings", embeddings_from_names(vocabulary, config.embed_dim));
   for_each_norm(*this, [&](SyncBatchNormImpl& n) { n.options.momentum(config.bn_momentum); });
 }
 
@@ -72,10 +71,9 @@ void DetectorImpl::set_vocabulary(const std::vector<std::string>& names,
                                   const torch::Tensor& embeddings) {
   if (embeddings.dim() != 2 || embeddings.size(0) != static_cast<int64_t>(names.size()) ||
       embeddings.size(1) != config_.embed_dim) {
-    throw InputError("class embeddings for " + std::to_string(names.size()) +
-                     " names must be [" + std::to_string(names.size()) + ", " +
-                     std::to_string(config_.embed_dim) + "], got " +
-                     c10::str(embeddings.sizes()));
+    throw InputError("class embeddings for " + std::to_string(names.size()) + " names must be [" +
+                     std::to_string(names.size()) + ", " + std::to_string(config_.embed_dim) +
+                     "], got " + c10::str(embeddings.sizes()));
   }
   torch::NoGradGuard no_grad;
   // set_data keeps the registered parameter (its name, requires_grad and any optimizer's

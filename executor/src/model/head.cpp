@@ -30,8 +30,7 @@ torch::Tensor to_locations(const torch::Tensor& x) { return x.flatten(2).transpo
 
 }  // namespace
 
-DetectionHeadImpl::DetectionHeadImpl(const std::array<int64_t, 3>& in_channels,
-                                     int64_t embed_dim) {
+DetectionHeadImpl::DetectionHeadImpl(const std::array<int64_t, 3>& in_channels, int64_t embed_dim) {
   // Hidden widths as in YOLOv8/YOLO-World: box at least 16 channels, embedding at least D.
   const int64_t box_hidden = std::max<int64_t>(16, in_channels[0] / 4);
   const int64_t embed_hidden = std::max<int64_t>(in_channels[0], embed_dim);

@@ -35,8 +35,8 @@ LossOutput detection_loss(const HeadOutput& head, const torch::Tensor& targets, 
   const Targets truth = Targets::from_flat(targets, batch_size, num_classes);
 
   // Assignment and targets carry no gradient.
-  torch::Tensor cls_target = torch::zeros_like(head.cls_logits, torch::MemoryFormat::Contiguous)
-                                 .detach();
+  torch::Tensor cls_target =
+      torch::zeros_like(head.cls_logits, torch::MemoryFormat::Contiguous).detach();
   std::vector<torch::Tensor> pred_boxes, target_boxes;
   int64_t local_positives = 0;
   for (int64_t b = 0; b < n; ++b) {
@@ -54,12 +54,13 @@ LossOutput detection_loss(const HeadOutput& head, const torch::Tensor& targets, 
 
     const torch::Tensor points = head.anchor_points.index_select(0, positive);
     const torch::Tensor dist = head.box_distances[b].index_select(0, positive);
-    pred_boxes.push_back(torch::cat({points - dist.slice(1, 0, 2), points + dist.slice(1, 2, 4)}, 1));
+    pred_boxes.push_back(
+        torch::cat({points - dist.slice(1, 0, 2), points + dist.slice(1, 2, 4)}, 1));
     target_boxes.push_back(boxes.index_select(0, gt));
   }
 
-  const torch::Tensor sum_cls = torch::binary_cross_entropy_with_logits(
-      head.cls_logits, cls_target, {}, {}, at::Reduction::Sum);
+  const torch::Tensor sum_cls = torch::binary_cross_entropy_with_logits(head.cls_logits, cls_target,
+                                                                        {}, {}, at::Reduction::Sum);
   // With no positive on this rank the box term is an explicit 0 connected to the graph, so
   // that every rank's backward walks the same layers (each SyncBatchNorm is a collective).
   torch::Tensor sum_box = head.box_distances.sum() * 0.0;

@@ -25,8 +25,8 @@ torch::Tensor per_channel(const torch::Tensor& v) { return v.view({1, -1, 1, 1})
 struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFunction> {
   static torch::Tensor forward(AutogradContext* ctx, const torch::Tensor& x,
                                const torch::Tensor& weight, const torch::Tensor& bias,
-                               const torch::Tensor& mean, const torch::Tensor& invstd,
-                               double count, int64_t communicator_address) {
+                               const torch::Tensor& mean, const torch::Tensor& invstd, double count,
+                               int64_t communicator_address) {
     ctx->save_for_backward({x, weight, mean, invstd});
     ctx->saved_data["count"] = count;
     // IValue cannot hold a raw pointer; the address travels as an integer. The communicator
@@ -52,8 +52,8 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     // Local sums in float64, packed so that one all-reduce carries both (one collective per
     // layer and step instead of two).
     const torch::Tensor grad64 = grad_out.to(torch::kFloat64);
-    const torch::Tensor sums = torch::cat(
-        {grad64.sum({0, 2, 3}), (grad64 * x_hat.to(torch::kFloat64)).sum({0, 2, 3})});
+    const torch::Tensor sums =
+        torch::cat({grad64.sum({0, 2, 3}), (grad64 * x_hat.to(torch::kFloat64)).sum({0, 2, 3})});
     // The parameter gradients are this rank's share; the trainer's gradient all-reduce adds
     // the shares, exactly as for every other parameter.
     const torch::Tensor grad_bias = sums.slice(0, 0, channels).to(weight.scalar_type());
@@ -66,8 +66,8 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     const torch::Tensor grad_input =
         (grad_out - per_channel(mean_dy) - x_hat * per_channel(mean_dy_xhat)) *
         per_channel(invstd * weight);
-    return {grad_input, grad_weight, grad_bias, torch::Tensor(), torch::Tensor(),
-            torch::Tensor(), torch::Tensor()};
+    return {grad_input,      grad_weight,     grad_bias,      torch::Tensor(),
+            torch::Tensor(), torch::Tensor(), torch::Tensor()};
   }
 };
 
@@ -87,8 +87,8 @@ void SyncBatchNormImpl::reset() {
 }
 
 torch::Tensor SyncBatchNormImpl::forward(const torch::Tensor& x) {
-  TORCH_CHECK(x.dim() == 4 && x.size(1) == options.num_features(),
-              "SyncBatchNorm expects [N, ", options.num_features(), ", H, W], got ", x.sizes());
+  TORCH_CHECK(x.dim() == 4 && x.size(1) == options.num_features(), "SyncBatchNorm expects [N, ",
+              options.num_features(), ", H, W], got ", x.sizes());
   if (!is_training()) {
     return torch::batch_norm(x, weight, bias, running_mean, running_var, /*training=*/false,
                              /*momentum=*/0.0, options.eps(), /*cudnn_enabled=*/true);
@@ -103,8 +103,10 @@ torch::Tensor SyncBatchNormImpl::forward(const torch::Tensor& x) {
   sum_across_ranks(communicator_, packed);
 
   const double count = packed[2 * c].item<double>();
-  TORCH_CHECK(count > 1, "SyncBatchNorm: expected more than 1 value per channel when "
-              "training, got ", count);
+  TORCH_CHECK(count > 1,
+              "SyncBatchNorm: expected more than 1 value per channel when "
+              "training, got ",
+              count);
   const torch::Tensor mean = packed.slice(0, 0, c) / count;
   const torch::Tensor var = (packed.slice(0, c, 2 * c) / count - mean.square()).clamp_min(0.0);
   const torch::Tensor invstd = (var + options.eps()).rsqrt();
@@ -113,8 +115,7 @@ torch::Tensor SyncBatchNormImpl::forward(const torch::Tensor& x) {
     torch::NoGradGuard no_grad;
     const double m = options.momentum();
     running_mean.mul_(1.0 - m).add_(mean.to(running_mean.scalar_type()), m);
-    running_var.mul_(1.0 - m).add_((var * (count / (count - 1))).to(running_var.scalar_type()),
-                                   m);
+    running_var.mul_(1.0 - m).add_((var * (count / (count - 1))).to(running_var.scalar_type()), m);
     num_batches_tracked.add_(1);
   }
   return SyncBatchNormFunction::apply(x, weight, bias, mean.to(x.scalar_type()),

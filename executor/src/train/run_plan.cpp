@@ -33,6 +33,7 @@ MappingOptions mapping_for(const RunOptions& o, const std::string& work_dir, int
   m.data_root = o.data_root;
   m.work_dir = work_dir;
   m.scale_to_local = o.scale_to_local;
+  if (o.global_batch > 0) m.per_rank_batch = o.global_batch / world;
   return m;
 }
 
@@ -132,7 +133,6 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
   RunDirectory run_dir = RunDirectory::existing(work_dir);
   std::optional<CheckpointInfo> resume;
   if (o.resume) resume = read_checkpoint_info(*run_dir.last_checkpoint());
-  int64_t steps_left = o.max_steps > 0 ? o.max_steps : -1;
   std::vector<StageReport> reports;
   bool skipping = resume.has_value();
   for (const auto& stage : exec.stages) {
@@ -143,7 +143,7 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
       if (resume->position.stage_done) continue;
       here = resume;
     }
-    StageContext ctx{stage, *comm, run_dir, o, here, &steps_left};
+    StageContext ctx{stage, *comm, run_dir, o, here};
     StageResult r = train_stage(ctx);
     reports.push_back({stage, r});
     if (comm->rank() == 0 && stage.id.rfind("pretrained-", 0) == 0) {
@@ -182,7 +182,7 @@ int run_plan(const RunOptions& o) {
                       std::to_string(o.checkpoint_every_steps), "--timeout",
                       fmt::format("{}", o.timeout_seconds), "--check-sync",
                       std::to_string(o.check_sync_every), "--max-steps", std::to_string(o.max_steps),
-                      "--data-root", o.data_root};
+                      "--global-batch", std::to_string(o.global_batch), "--data-root", o.data_root};
     if (o.resume) lo.worker_argv.push_back("--resume");
     if (o.scale_to_local) lo.worker_argv.push_back("--scale-to-local");
     if (o.skip_bad_samples) lo.worker_argv.push_back("--skip-bad-samples");

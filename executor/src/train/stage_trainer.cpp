@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <csignal>
+#include <cstdlib>
 #include <chrono>
 #include <filesystem>
 
@@ -78,6 +80,15 @@ nlohmann::ordered_json measurement(const ExecStage& s, int world, int64_t images
   r["data_seconds_per_iter"] = data_spi;
   r["framework"] = "libtorch-cpu";
   return r;
+}
+
+// Test hook: TRAINPLAN_FAULT_RANK=r and TRAINPLAN_FAULT_AFTER_STEP=k make rank r kill itself
+// with SIGKILL after optimizer step k, to test failure reports and exact resume.
+void fault_injection_point(int rank, int64_t step) {
+  static const char* fault_rank = std::getenv("TRAINPLAN_FAULT_RANK");
+  static const char* fault_step = std::getenv("TRAINPLAN_FAULT_AFTER_STEP");
+  if (fault_rank && fault_step && std::atoi(fault_rank) == rank && std::atoll(fault_step) == step)
+    std::raise(SIGKILL);
 }
 
 double median(std::vector<double> v) {
@@ -173,7 +184,7 @@ StageResult train_stage(const StageContext& ctx) {
     double loss_sum = 0, box_sum = 0, cls_sum = 0;
     int64_t counted = 0, iteration = lo.start_batch;
     for (; iteration < steps_per_epoch; ++iteration) {
-      if (ctx.steps_left && *ctx.steps_left == 0) {
+      if (ctx.options.max_steps > 0 && global_step >= ctx.options.max_steps) {
         result.stopped_early = true;
         break;
       }
@@ -193,7 +204,7 @@ StageResult train_stage(const StageContext& ctx) {
       reducer.finish();
       optimizer->step();
       ++global_step;
-      if (ctx.steps_left && *ctx.steps_left > 0) --*ctx.steps_left;
+      fault_injection_point(comm.rank(), global_step);
       const double took = seconds_since(step_start);
       step_seconds.push_back(took);
       loss_sum += loss.total.item<double>();
@@ -211,7 +222,17 @@ StageResult train_stage(const StageContext& ctx) {
       }
     }
     result.steps += counted;
-    if (result.stopped_early && iteration < steps_per_epoch) break;
+    if (result.stopped_early && iteration < steps_per_epoch) {
+      // Stopped inside an epoch: the exact position is kept so the run can be resumed.
+      if (leader) {
+        const std::string path = ctx.run_dir.checkpoint_path(s.id, "last");
+        save_checkpoint(path, *model, optimizer.get(), {s.id, epoch, iteration, global_step, false},
+                        identity, result.best_map50);
+        ctx.run_dir.set_last_checkpoint(path);
+      }
+      comm.barrier();
+      break;
+    }
     progress.finish();
     // Evaluation on rank 0 (running statistics: no collective), the others wait.
     MapResult map;

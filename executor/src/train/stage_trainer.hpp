@@ -18,7 +18,6 @@ struct StageContext {
   const RunDirectory& run_dir;
   const RunOptions& options;
   std::optional<CheckpointInfo> resume;  ///< set when resuming inside this stage
-  int64_t* steps_left = nullptr;         ///< --max-steps budget shared by the stages (< 0: none)
 };
 
 /// How the stage went.
@@ -28,7 +27,7 @@ struct StageResult {
   double map50 = 0;
   double map50_95 = 0;
   int64_t steps = 0;
-  bool stopped_early = false;  ///< the --max-steps budget ran out
+  bool stopped_early = false;  ///< stopped at --max-steps
 };
 
 /// Trains the stage; collectives fail with RunError naming the rank.

@@ -23,7 +23,8 @@ struct RunOptions {
   double timeout_seconds = 60;     ///< every collective and the rendezvous
   bool worker = false;             ///< internal: this process is a launched worker
   std::string self_path;           ///< internal: the executor program, for launching workers
-  int max_steps = 0;               ///< stop after this many optimizer steps in all (tests)
+  int max_steps = 0;               ///< stop a stage at this many optimizer steps (tests)
+  int global_batch = 0;            ///< scaled runs: images per step over all ranks (0 = 8 per rank)
 };
 
 /// Runs the plan; returns the process exit code (0 done, 1 a run failed). Bad input throws

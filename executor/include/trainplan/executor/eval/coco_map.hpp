@@ -32,7 +32,7 @@ double average_precision(const std::vector<Detection>& detections,
 /// classes at 0.5, map50_95 the mean over classes and all ten thresholds. Classes outside
 /// [0, num_classes) are ignored; classes without ground truth do not count (their
 /// detections cannot be judged), as in pycocotools. Both figures are 0 with no ground truth.
-MapResult coco_map(const std::vector<Detection>& detections,
-                   const std::vector<GroundTruth>& truths, int num_classes);
+MapResult coco_map(const std::vector<Detection>& detections, const std::vector<GroundTruth>& truths,
+                   int num_classes);
 
 }  // namespace trainplan::executor

@@ -37,8 +37,8 @@ struct Targets {
 
   /// From a flat [M, 6] float tensor of (index in batch, class, cx, cy, w, h) in input pixels.
   /// Boxes with w <= 0 or h <= 0 are dropped (nothing can overlap them). Throws InputError
-  /// for a tensor that is not [M, 6], an index outside [0, batch_size), or a class outside
-  /// [0, num_classes).
+  /// for a tensor that is not [M, 6], an index that is not an integer in [0, batch_size), or a
+  /// class that is not an integer in [0, num_classes).
   static Targets from_flat(const torch::Tensor& flat, int batch_size, int64_t num_classes);
 };
 

@@ -11,8 +11,7 @@ namespace trainplan::executor {
 /// Conv2d (no bias, "same" padding) -> SyncBatchNorm -> SiLU.
 class ConvBnActImpl : public torch::nn::Module {
  public:
-  ConvBnActImpl(int64_t in_channels, int64_t out_channels, int64_t kernel = 1,
-                int64_t stride = 1);
+  ConvBnActImpl(int64_t in_channels, int64_t out_channels, int64_t kernel = 1, int64_t stride = 1);
   torch::Tensor forward(const torch::Tensor& x);
 
  private:

@@ -2,7 +2,7 @@
 // Image files in and out of the data pipeline: decoding (PNG, JPEG, BMP, ... through
 // stb_image) to 8-bit RGB, and PNG/JPEG encoding for the synthetic-dataset writer and tests.
 // stb lives only in image_io.cpp, compiled with static linkage, so it can never clash with
-// another copy of stb linked into the same program.
+// another copy of stb linked into the same program; PNG output is deflated by zlib.
 #include <cstdint>
 #include <string>
 #include <vector>

@@ -74,6 +74,7 @@ class BatchLoader {
   double seconds_waiting() const;
 
  private:
+  void stop_workers();
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -1,0 +1,117 @@
+// Bad input stops `trainplan run` with exit 2 before any worker starts, naming the file and
+// the item: a missing dataset, a negative or out-of-image box, an undecodable image (or, with
+// --skip-bad-samples, reported and skipped), an unknown init stage, a checkpoint made for
+// another model.
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "run_support.hpp"
+
+namespace fs = std::filesystem;
+using nlohmann::json;
+
+namespace {
+
+// A plan with one scratch stage of the `n` detector on dataset "shapes", written to `dir`.
+std::string unscaled_plan(const std::string& dir, const std::string& init = "scratch") {
+  const std::string generated = run_test::make_plan(dir, "4 GPUs, 1 day budget?");
+  json plan = json::parse(std::ifstream(generated));
+  auto& stage = plan["stages"][0];
+  stage["model"] = "yolo-world-v2-n";
+  stage["dataset"] = "shapes";
+  stage["init"] = init;
+  stage["resolution"] = 128;
+  stage["epochs"] = 1;
+  stage["global_batch"] = 8;
+  stage["gpus"] = 1;
+  plan["question"]["model"] = "yolo-world-v2-n";
+  std::ofstream(dir + "/unscaled.json") << plan.dump(2);
+  return dir + "/unscaled.json";
+}
+
+void synth(const std::string& root) {
+  std::string out, err;
+  REQUIRE(run_trainplan({"data", "synth", "--out", root + "/shapes", "--images", "40", "--size", "128"},
+                        out, err) == 0);
+}
+
+void expect_refused(const std::vector<std::string>& args, const std::vector<std::string>& parts,
+                    const std::string& work) {
+  std::string out, err;
+  CAPTURE(err);
+  CHECK(run_trainplan(args, out, err) == 2);
+  for (const auto& p : parts) {
+    CAPTURE(p);
+    CHECK(err.find(p) != std::string::npos);
+  }
+  // No worker started: no worker logs were written.
+  CHECK_FALSE(fs::exists(work + "/logs/rank0.log"));
+  CHECK_FALSE(fs::exists(work + "/logs/rank1.log"));
+}
+
+}  // namespace
+
+TEST_CASE("a missing dataset is refused before any worker starts") {
+  const std::string dir = make_temp_dir();
+  const std::string plan = unscaled_plan(dir);
+  expect_refused({"run", plan, "--nproc", "2", "--data-root", dir + "/nowhere", "--work-dir", dir + "/w"},
+                 {"nowhere/shapes"}, dir + "/w");
+}
+
+TEST_CASE("a negative box, an out-of-image box and an undecodable image name file and item") {
+  const std::string dir = make_temp_dir();
+  const std::string plan = unscaled_plan(dir);
+  synth(dir);
+  const std::string ann = dir + "/shapes/annotations/train.json";
+  const json good = json::parse(std::ifstream(ann));
+
+  json negative = good;
+  negative["annotations"][0]["bbox"][2] = -5;
+  std::ofstream(ann) << negative.dump();
+  expect_refused({"run", plan, "--nproc", "2", "--data-root", dir, "--work-dir", dir + "/w1"},
+                 {"train.json", "$.annotations[0]", "negative width"}, dir + "/w1");
+
+  json outside = good;
+  outside["annotations"][0]["bbox"] = {100, 100, 90, 90};
+  std::ofstream(ann) << outside.dump();
+  expect_refused({"run", plan, "--nproc", "2", "--data-root", dir, "--work-dir", dir + "/w2"},
+                 {"train.json", "$.annotations[0]", "inside"}, dir + "/w2");
+
+  std::ofstream(ann) << good.dump();
+  const std::string image = dir + "/shapes/train/" + good["images"][0]["file_name"].get<std::string>();
+  std::ofstream(image, std::ios::trunc) << "this is not a PNG";
+  expect_refused({"run", plan, "--nproc", "2", "--data-root", dir, "--work-dir", dir + "/w3"},
+                 {good["images"][0]["file_name"].get<std::string>()}, dir + "/w3");
+
+  // With --skip-bad-samples the image is reported and skipped, and the run goes on.
+  std::string out, err;
+  CHECK(run_trainplan({"run", plan, "--data-root", dir, "--work-dir", dir + "/w4",
+                       "--skip-bad-samples", "--max-steps", "1"},
+                      out, err) == 0);
+  CHECK(err.find("skipped") != std::string::npos);
+}
+
+TEST_CASE("an unknown init stage is refused with its JSON path") {
+  const std::string dir = make_temp_dir();
+  const std::string plan = unscaled_plan(dir, "stage:ghost");
+  expect_refused({"run", plan, "--nproc", "2", "--work-dir", dir + "/w"},
+                 {"$.stages[0].init", "ghost"}, dir + "/w");
+}
+
+TEST_CASE("a checkpoint made for another model is refused") {
+  const std::string dir = make_temp_dir();
+  // A tiny-detector checkpoint from a short scaled run...
+  const std::string scaled = run_test::make_plan(dir, "4 GPUs, 1 day budget?", "pretrain");
+  std::string out, err;
+  REQUIRE(run_trainplan({"run", scaled, "--scale-to-local", "--global-batch", "8", "--max-steps",
+                         "1", "--work-dir", dir + "/tiny"},
+                        out, err) == 0);
+  const std::string tiny = dir + "/tiny/checkpoints/pretrain/last.pt";
+  REQUIRE(fs::exists(tiny));
+  // ... named as the pre-trained weights of an `n` detector.
+  synth(dir);
+  const std::string plan = unscaled_plan(dir, "pretrained:" + tiny);
+  expect_refused({"run", plan, "--nproc", "2", "--data-root", dir, "--work-dir", dir + "/w"},
+                 {tiny, "\"tiny\"", "\"n\""}, dir + "/w");
+}

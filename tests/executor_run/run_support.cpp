@@ -1,0 +1,84 @@
+#include "run_support.hpp"
+
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
+
+namespace run_test {
+
+int run_with_env(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                 std::string& out, std::string& err) {
+  for (const auto& [k, v] : env) setenv(k.c_str(), v.c_str(), 1);
+  int code = run_trainplan(args, out, err);
+  for (const auto& [k, v] : env) unsetenv(k.c_str());
+  return code;
+}
+
+std::string make_plan(const std::string& dir, const std::string& question, const std::string& strategy) {
+  std::string out, err;
+  std::vector<std::string> args = {"plan", question, "-o", dir + "/plan.json"};
+  if (!strategy.empty()) args.insert(args.end(), {"--strategy", strategy});
+  REQUIRE(run_trainplan(args, out, err) == 0);
+  return dir + "/plan.json";
+}
+
+std::map<std::string, torch::Tensor> checkpoint_parameters(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  archive.load_from(path);
+  std::map<std::string, torch::Tensor> params;
+  for (const auto& key : archive.keys()) {
+    if (key.rfind("model.", 0) != 0) continue;
+    torch::Tensor t;
+    archive.read(key, t);
+    params[key] = t;
+  }
+  return params;
+}
+
+double relative_difference(const std::map<std::string, torch::Tensor>& a,
+                           const std::map<std::string, torch::Tensor>& b) {
+  REQUIRE(a.size() == b.size());
+  REQUIRE_FALSE(a.empty());
+  double diff = 0, norm = 0;
+  for (const auto& [name, x] : a) {
+    auto it = b.find(name);
+    REQUIRE(it != b.end());
+    auto dx = x.to(torch::kFloat64), dy = it->second.to(torch::kFloat64);
+    diff += (dx - dy).pow(2).sum().item<double>();
+    norm += dx.pow(2).sum().item<double>();
+  }
+  return std::sqrt(diff / std::max(norm, 1e-300));
+}
+
+double max_abs_difference(const std::map<std::string, torch::Tensor>& a,
+                          const std::map<std::string, torch::Tensor>& b) {
+  double worst = 0;
+  for (const auto& [name, x] : a) {
+    auto it = b.find(name);
+    REQUIRE(it != b.end());
+    worst = std::max(worst, (x.to(torch::kFloat64) - it->second.to(torch::kFloat64)).abs().max().item<double>());
+  }
+  return worst;
+}
+
+double last_result(const std::string& run_dir, const std::string& stage, const std::string& column) {
+  std::ifstream in(run_dir + "/results.csv");
+  std::string header, line;
+  REQUIRE(std::getline(in, header));
+  std::vector<std::string> names;
+  std::stringstream hs(header);
+  for (std::string c; std::getline(hs, c, ',');) names.push_back(c);
+  double value = -1;
+  while (std::getline(in, line)) {
+    std::vector<std::string> cells;
+    std::stringstream ls(line);
+    for (std::string c; std::getline(ls, c, ',');) cells.push_back(c);
+    if (cells.empty() || cells[0] != stage) continue;
+    for (size_t i = 0; i < names.size() && i < cells.size(); ++i)
+      if (names[i] == column) value = std::stod(cells[i]);
+  }
+  return value;
+}
+
+}  // namespace run_test

@@ -1,0 +1,37 @@
+#pragma once
+// Helpers for the end-to-end run tests: running trainplan, making plans, reading checkpoints.
+#include <map>
+#include <string>
+#include <vector>
+
+#include "doctest_torch.hpp"
+
+// cli_harness.cpp
+int run_trainplan(const std::vector<std::string>& args, std::string& out, std::string& err);
+std::string make_temp_dir();
+
+namespace run_test {
+
+/// Runs trainplan with extra environment variables set for that run only.
+int run_with_env(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                 std::string& out, std::string& err);
+
+/// Writes the plan `trainplan plan QUESTION [--strategy S]` makes into `dir`; returns its path.
+std::string make_plan(const std::string& dir, const std::string& question,
+                      const std::string& strategy = "");
+
+/// The model parameters stored in a checkpoint, by name.
+std::map<std::string, torch::Tensor> checkpoint_parameters(const std::string& path);
+
+/// ||a - b|| / ||a|| over all parameters together (both must have the same names).
+double relative_difference(const std::map<std::string, torch::Tensor>& a,
+                           const std::map<std::string, torch::Tensor>& b);
+
+/// The largest element-wise |a - b|.
+double max_abs_difference(const std::map<std::string, torch::Tensor>& a,
+                          const std::map<std::string, torch::Tensor>& b);
+
+/// The last value of a column of results.csv for a stage.
+double last_result(const std::string& run_dir, const std::string& stage, const std::string& column);
+
+}  // namespace run_test
