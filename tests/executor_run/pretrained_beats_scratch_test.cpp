@@ -26,6 +26,7 @@ TEST_CASE("a fine-tune from pre-trained weights beats the same epochs from scrat
   const double scratch = run_test::last_result(dir + "/scratch", "finetune", "map50");
   CAPTURE(pretrained);
   CAPTURE(scratch);
+  MESSAGE("fine-tune mAP@0.5 from pre-trained weights " << pretrained << ", from scratch " << scratch);
   CHECK(pretrained >= 0.5);
   CHECK(pretrained > scratch + 0.1);
 }
