@@ -80,7 +80,7 @@ Estimate estimate(const profiles::Catalog& catalog, const Scenario& s, const Cal
   const double evaluations = s.eval_images > 0 ? std::floor(s.epochs / s.eval_interval_epochs) : 0;
   const double eval_pass_s =
       std::ceil(s.eval_images / s.gpus) * detail::eval_seconds_per_image(r, s) * c.compute_scale +
-      kEvalFixedS;
+      r.framework.eval_fixed_s;
   const double checkpoints = std::floor(s.epochs / s.checkpoint_interval_epochs);
   const double checkpoint_s = checkpoint_write_seconds(e.memory.weights_gb);
 
@@ -88,10 +88,11 @@ Estimate estimate(const profiles::Catalog& catalog, const Scenario& s, const Cal
   e.breakdown.comm_exposed_s = steps * e.step.comm_exposed_s;
   e.breakdown.data_s = steps * e.step.data_stall_s;
   e.breakdown.eval_s = evaluations * eval_pass_s;
-  e.breakdown.overhead_s = steps * e.step.overhead_s + checkpoints * checkpoint_s + kStartupS;
+  e.breakdown.overhead_s = steps * e.step.overhead_s + checkpoints * checkpoint_s + r.framework.startup_s;
   e.total_seconds = e.breakdown.compute_s + e.breakdown.comm_exposed_s + e.breakdown.data_s +
                     e.breakdown.eval_s + e.breakdown.overhead_s;
-  e.epoch_seconds = (e.total_seconds - kStartupS) / s.epochs;
+  e.startup_s = r.framework.startup_s;
+  e.epoch_seconds = (e.total_seconds - e.startup_s) / s.epochs;
   e.gpu_hours = e.total_seconds * s.gpus / 3600.0;
   e.cost_usd = e.gpu_hours * r.gpu.price_per_gpu_hour_usd;
   return e;

@@ -74,6 +74,9 @@ costmodel::SimStage to_sim_stage(const profiles::Catalog& catalog, const Plan& p
   st.epoch_train_s = p.seconds_per_iter * double(p.iters_per_epoch);
   costmodel::Scenario sc = scenario_of(catalog, plan, s);
   const auto weights = costmodel::estimate(catalog, sc);
+  // The codebase's start-up, split as the defaults split launch and loader warm-up.
+  st.startup_s = weights.startup_s * costmodel::kLaunchS / costmodel::kStartupS;
+  st.warmup_s = weights.startup_s * costmodel::kLoaderWarmupS / costmodel::kStartupS;
   st.checkpoint_write_s = costmodel::checkpoint_write_seconds(weights.memory.weights_gb);
   double eval_pass_s = 0;
   const auto* eval = s.eval_dataset.empty() ? nullptr : find_dataset(catalog, s.eval_dataset);
@@ -84,7 +87,7 @@ costmodel::SimStage to_sim_stage(const profiles::Catalog& catalog, const Plan& p
   }
   // What the prediction holds beyond training, start-up and checkpoints is evaluation; taking
   // it as the remainder keeps the stage's total exact whatever rounding the plan file saw.
-  const double rest_s = p.total_seconds - costmodel::kStartupS - s.epochs * st.epoch_train_s -
+  const double rest_s = p.total_seconds - weights.startup_s - s.epochs * st.epoch_train_s -
                         std::floor(s.epochs + 1e-9) * st.checkpoint_write_s;
   const int evaluations =
       eval_pass_s > 0 ? int(std::max(0.0, std::round(rest_s / eval_pass_s))) : 0;

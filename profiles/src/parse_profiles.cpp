@@ -93,6 +93,8 @@ FrameworkProfile parse_framework(JsonObjectReader in) {
   f.loader_workers_per_gpu = in.number("loader_workers_per_gpu");
   f.step_overhead_ms = in.number("step_overhead_ms", /*positive=*/false);
   f.compute_efficiency = in.number_or("compute_efficiency", 1.0);
+  f.startup_s = in.number_or("startup_s", 120.0, /*positive=*/false);
+  f.eval_fixed_s = in.number_or("eval_fixed_s", 30.0, /*positive=*/false);
   f.source = in.string("source");
   in.reject_unknown_keys();
   return f;

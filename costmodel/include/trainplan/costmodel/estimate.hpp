@@ -49,6 +49,7 @@ struct Estimate {
   double gpu_hours = 0;
   double cost_usd = 0;
   bool calibrated = false;
+  double startup_s = 0;          ///< the start-up included in overhead_s (the codebase's)
 };
 
 /// Estimates a scenario; throws InputError for unknown ids or inconsistent numbers (GPUs not

@@ -81,6 +81,10 @@ struct FrameworkProfile {
   /// Multiplier on the achievable FLOP rate for this codebase's kernels (1 = plain PyTorch;
   /// above 1 for fused, CUDA-graph code such as NVIDIA's MLPerf submissions).
   double compute_efficiency = 1;
+  /// Once per run: process start, data-set index, model build, first-step autotuning.
+  double startup_s = 120;
+  /// Per evaluation, beyond the forward passes: computing the metrics on the host.
+  double eval_fixed_s = 30;
   std::string source;
 };
 

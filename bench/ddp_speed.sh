@@ -1,0 +1,139 @@
+#!/usr/bin/env bash
+# Data-parallel training speed of `trainplan run` against PyTorch's DistributedDataParallel.
+#
+# Usage: bench/ddp_speed.sh [BUILD_DIR] [STEPS] [REPS]
+#   BUILD_DIR  holds cli/trainplan (default: build)
+#   STEPS      optimizer steps per 2-rank run, a multiple of 24 (one epoch; default 24)
+#   REPS       repetitions of each side, alternating (default 3)
+#
+# One invocation measures, side by side and alternating, REPS times each:
+#   trainplan 2 ranks  `trainplan run plan.json --scale-to-local --nproc 2 --global-batch 16
+#                       --max-steps STEPS --loader-threads 1` (Gloo, 8 images per rank)
+#   PyTorch DDP 2 ranks bench/ddp_reference/train_ddp.py: the same detector, loss, optimizer,
+#                       data and batch in Python, DistributedDataParallel over Gloo (25 MB
+#                       buckets), SyncBatchNorm, a DataLoader with 1 worker process per rank
+#   trainplan 1 rank   the same with --nproc 1 --global-batch 8 (2 x STEPS steps: the same
+#                       images), for the scaling from 1 to 2 ranks
+# Every rank computes on 1 thread (OMP_NUM_THREADS=1, torch.set_num_threads(1)). All read
+# one synthetic COCO set written by `trainplan data synth` (480 images, 5 classes, 128 px,
+# seed 1: the corpus --scale-to-local trains on).
+#
+# The figure per run is rank 0's median step time over each epoch (a step: fetching the
+# batch to the end of the optimizer step), averaged over the run's epochs: for trainplan,
+# seconds_per_iter of metrics.jsonl; for the reference, the same statistic of its own step
+# times. images/s = global batch / that; each side's figure is the median of its REPS runs.
+# Start-up, evaluation and checkpoints fall outside the steps on both sides.
+#
+# Set BENCH_PY_1RANK=1 to also time the reference with 1 rank (its own 1 -> 2 scaling).
+# Needs Debian's python3-torch and python3-pil (for /usr/bin/python3):
+#   apt-get install -y python3-torch python3-pil
+# Ends with "OK: ..." when trainplan's images/s is at least PyTorch DDP's, else "FAILED: ...".
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+BUILD="$(cd "${1:-$ROOT/build}" && pwd)"
+STEPS="${2:-24}"
+REPS="${3:-3}"
+PY=/usr/bin/python3
+TRAINPLAN="$BUILD/cli/trainplan"
+REF="$ROOT/bench/ddp_reference/train_ddp.py"
+EPOCH_2RANKS=24  # 480 images x 0.8 train / 16 per step
+
+[[ -x "$TRAINPLAN" ]] || { echo "FAILED: $TRAINPLAN not found (build it first)"; exit 1; }
+"$PY" -c 'import torch, PIL' 2>/dev/null ||
+  { echo "FAILED: $PY lacks torch or PIL: apt-get install -y python3-torch python3-pil"; exit 1; }
+if ! [[ "$STEPS" =~ ^[0-9]+$ ]] || (( STEPS < EPOCH_2RANKS || STEPS % EPOCH_2RANKS )); then
+  echo "FAILED: STEPS must be a multiple of $EPOCH_2RANKS (whole epochs), got $STEPS"; exit 1
+fi
+
+T="$(mktemp -d /tmp/ddp_speed.XXXXXX)"
+trap 'rm -rf "$T"' EXIT
+"$TRAINPLAN" data synth --out "$T/corpus" --images 480 --classes 5 --size 128 --seed 1 >/dev/null
+# The plan's fine-tune stage needs its target set prepared too (it never trains here).
+"$TRAINPLAN" data synth --out "$T/target" --images 240 --classes 3 --size 128 --seed 2 >/dev/null
+(cd "$T" && "$TRAINPLAN" plan "4 GPUs, 1 day budget?" --strategy pretrain -o plan.json >/dev/null)
+
+echo "ddp_speed: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at start;" \
+     "$("$PY" -c 'import torch; print("torch", torch.__version__)') for both sides; STEPS $STEPS, REPS $REPS"
+
+# trainplan_run TAG NPROC GLOBAL_BATCH STEPS: appends "tag s_per_iter loss wall" to $T/results.
+trainplan_run() {
+  local tag="$1" nproc="$2" batch="$3" steps="$4" w="$T/$1-$RANDOM"
+  mkdir -p "$w/data"
+  ln -s "$T/corpus" "$w/data/corpus"
+  ln -s "$T/target" "$w/data/target"
+  local start end
+  start=$(date +%s.%N)
+  if ! OMP_NUM_THREADS=1 "$TRAINPLAN" run "$T/plan.json" --scale-to-local --nproc "$nproc" \
+      --global-batch "$batch" --max-steps "$steps" --loader-threads 1 --work-dir "$w" \
+      >"$w.log" 2>&1; then
+    echo "FAILED: trainplan run ($tag) failed:"; tail -20 "$w.log"; exit 1
+  fi
+  end=$(date +%s.%N)
+  "$PY" - "$w/metrics.jsonl" "$tag" "$start" "$end" >>"$T/results" <<'EOF'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+spi = sum(r["seconds_per_iter"] for r in rows) / len(rows)
+loss = rows[0]["train_loss"]
+print(sys.argv[2], spi, loss, float(sys.argv[4]) - float(sys.argv[3]))
+EOF
+}
+
+# python_run TAG NPROC GLOBAL_BATCH STEPS
+python_run() {
+  local tag="$1" nproc="$2" batch="$3" steps="$4" out="$T/$1-$RANDOM.json"
+  local start end
+  start=$(date +%s.%N)
+  if ! "$PY" "$REF" --data "$T/corpus" --nproc "$nproc" --global-batch "$batch" --steps "$steps" \
+      --loader-workers 1 --threads 1 --out "$out" >"$out.log" 2>&1; then
+    echo "FAILED: PyTorch DDP reference ($tag) failed:"; tail -20 "$out.log"; exit 1
+  fi
+  end=$(date +%s.%N)
+  "$PY" - "$out" "$tag" "$start" "$end" "$(( 384 / batch ))" >>"$T/results" <<'EOF'
+import json, statistics, sys
+r = json.load(open(sys.argv[1]))
+per_epoch = int(sys.argv[5])
+s, losses = r["step_seconds"], r["losses"]
+epochs = [s[i:i + per_epoch] for i in range(0, len(s), per_epoch)]
+spi = sum(statistics.median(e) for e in epochs) / len(epochs)
+print(sys.argv[2], spi, sum(losses[:per_epoch]) / per_epoch, float(sys.argv[4]) - float(sys.argv[3]))
+EOF
+}
+
+for ((rep = 1; rep <= REPS; ++rep)); do
+  trainplan_run cpp2 2 16 "$STEPS"
+  python_run py2 2 16 "$STEPS"
+  trainplan_run cpp1 1 8 $(( 2 * STEPS ))
+  [[ "${BENCH_PY_1RANK:-0}" == 1 ]] && python_run py1 1 8 $(( 2 * STEPS ))
+  echo "ddp_speed: repetition $rep/$REPS done ($(cut -d' ' -f1 /proc/loadavg) load)"
+done
+
+echo "ddp_speed: load average $(cut -d' ' -f1-3 /proc/loadavg) at end"
+"$PY" - "$T/results" "$REPS" <<'EOF'
+import statistics, sys
+rows = {}
+for line in open(sys.argv[1]):
+    tag, spi, loss, wall = line.split()
+    rows.setdefault(tag, []).append((float(spi), float(loss), float(wall)))
+names = {"cpp2": ("trainplan run (LibTorch, Gloo)", 2, 16), "py2": ("PyTorch DDP (Python, Gloo)", 2, 16),
+         "cpp1": ("trainplan run (LibTorch)", 1, 8), "py1": ("PyTorch (Python)", 1, 8)}
+ips = {}
+print(f"{'side':32} {'ranks':>5} {'batch':>5} {'images/s':>9} {'s/iter':>7}  {'runs (images/s)':24} {'epoch-1 loss':>12} {'wall s':>7}")
+for tag in ("cpp2", "py2", "cpp1", "py1"):
+    if tag not in rows:
+        continue
+    name, ranks, batch = names[tag]
+    spi = statistics.median(r[0] for r in rows[tag])
+    ips[tag] = batch / spi
+    runs = " ".join(f"{batch / r[0]:.1f}" for r in rows[tag])
+    loss = statistics.median(r[1] for r in rows[tag])
+    wall = statistics.median(r[2] for r in rows[tag])
+    print(f"{name:32} {ranks:>5} {batch:>5} {ips[tag]:>9.1f} {spi:>7.3f}  {runs:24} {loss:>12.3f} {wall:>7.1f}")
+ratio = ips["cpp2"] / ips["py2"]
+scaling = ips["cpp2"] / ips["cpp1"]
+extra = f"; PyTorch's own scaling 1->2 ranks {ips['py2'] / ips['py1']:.2f}" if "py1" in ips else ""
+verdict = "OK" if ratio >= 1.0 else "FAILED"
+print(f"{verdict}: trainplan/PyTorch DDP images/s ratio {ratio:.2f} (target >= 1.0); "
+      f"scaling 1->2 ranks {scaling:.2f}{extra}")
+sys.exit(0 if ratio >= 1.0 else 1)
+EOF
