@@ -23,6 +23,7 @@ void add_run_flags(CLI::App& cmd, const std::shared_ptr<executor::RunOptions>& o
   cmd.add_option("--checkpoint-every", o->checkpoint_every_steps,
                  "Write last.pt every N optimizer steps as well as each epoch (default 25)");
   cmd.add_option("--timeout", o->timeout_seconds, "Seconds before a collective fails (default 60)");
+  cmd.add_option("--bucket-mb", o->bucket_mb, "Gradient all-reduce bucket size in MiB (default 25)");
   cmd.add_option("--max-steps", o->max_steps, "Stop each stage at N optimizer steps (for tests)");
   cmd.add_option("--global-batch", o->global_batch,
                  "With --scale-to-local: images per step over all ranks (default 8 per rank)");
@@ -42,6 +43,7 @@ void check_run_options(const executor::RunOptions& o) {
     bad("--checkpoint-every", std::to_string(o.checkpoint_every_steps), ">= 1");
   if (!(o.timeout_seconds > 0)) bad("--timeout", fmt::format("{}", o.timeout_seconds), "> 0");
   if (o.max_steps < 0) bad("--max-steps", std::to_string(o.max_steps), ">= 0");
+  if (!(o.bucket_mb > 0) || o.bucket_mb > 4096) bad("--bucket-mb", fmt::format("{}", o.bucket_mb), "0 < MiB <= 4096");
   if (o.global_batch < 0) bad("--global-batch", std::to_string(o.global_batch), ">= 1");
   if (o.global_batch > 0 && o.global_batch % o.nproc != 0)
     bad("--global-batch", std::to_string(o.global_batch),
@@ -59,7 +61,8 @@ std::vector<std::string> run_arguments(const executor::RunOptions& o) {
                                 fmt::format("{}", o.timeout_seconds), "--check-sync",
                                 std::to_string(o.check_sync_every), "--max-steps",
                                 std::to_string(o.max_steps), "--global-batch",
-                                std::to_string(o.global_batch)};
+                                std::to_string(o.global_batch), "--bucket-mb",
+                                fmt::format("{}", o.bucket_mb)};
   if (!o.work_dir.empty()) a.insert(a.end(), {"--work-dir", o.work_dir});
   if (o.resume) a.push_back("--resume");
   if (o.scale_to_local) a.push_back("--scale-to-local");

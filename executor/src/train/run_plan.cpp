@@ -182,7 +182,8 @@ int run_plan(const RunOptions& o) {
                       std::to_string(o.checkpoint_every_steps), "--timeout",
                       fmt::format("{}", o.timeout_seconds), "--check-sync",
                       std::to_string(o.check_sync_every), "--max-steps", std::to_string(o.max_steps),
-                      "--global-batch", std::to_string(o.global_batch), "--data-root", o.data_root};
+                      "--global-batch", std::to_string(o.global_batch), "--bucket-mb",
+                      fmt::format("{}", o.bucket_mb), "--data-root", o.data_root};
     if (o.resume) lo.worker_argv.push_back("--resume");
     if (o.scale_to_local) lo.worker_argv.push_back("--scale-to-local");
     if (o.skip_bad_samples) lo.worker_argv.push_back("--skip-bad-samples");

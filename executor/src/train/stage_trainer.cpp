@@ -155,7 +155,7 @@ StageResult train_stage(const StageContext& ctx) {
     global_step = info.position.global_step;
     result.best_map50 = info.best_map50;
   }
-  BucketedReducer reducer(trainable, comm);
+  BucketedReducer reducer(trainable, comm, ctx.options.bucket_mb);
 
   const int per_rank = s.global_batch / world;
   data::DistributedSampler sampler(train.images.size(), rank, world, ctx.options.seed, true);

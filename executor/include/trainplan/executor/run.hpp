@@ -24,6 +24,7 @@ struct RunOptions {
   bool worker = false;             ///< internal: this process is a launched worker
   std::string self_path;           ///< internal: the executor program, for launching workers
   int max_steps = 0;               ///< stop a stage at this many optimizer steps (tests)
+  double bucket_mb = 25;           ///< gradient all-reduce bucket size (DDP's default)
   int global_batch = 0;            ///< scaled runs: images per step over all ranks (0 = 8 per rank)
 };
 
