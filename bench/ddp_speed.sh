@@ -22,13 +22,18 @@
 # batch to the end of the optimizer step), averaged over the run's epochs: for trainplan,
 # seconds_per_iter of metrics.jsonl; for the reference, the same statistic of its own step
 # times. images/s = global batch / that; each side's figure is the median of its REPS runs.
-# Start-up, evaluation and checkpoints fall outside the steps on both sides.
+# Start-up, evaluation and checkpoints fall outside the steps on both sides. Also printed,
+# per side (medians): the epoch-1 training loss (both sides learn alike), and the whole
+# command's wall seconds and CPU seconds (user + system of all its processes, start-up,
+# trainplan's end-of-epoch evaluation and checkpoints included): CPU seconds hardly move
+# when other work shares the cores, wall-clock figures do.
 #
 # Set BENCH_PY_1RANK=1 to also time the reference with 1 rank (its own 1 -> 2 scaling).
 # Needs Debian's python3-torch and python3-pil (for /usr/bin/python3):
 #   apt-get install -y python3-torch python3-pil
 # Ends with "OK: ..." when trainplan's images/s is at least PyTorch DDP's, else "FAILED: ...".
 set -euo pipefail
+TIMEFORMAT='%R %U %S'  # `time`: wall, user and system seconds of a run and its children
 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="$(cd "${1:-$ROOT/build}" && pwd)"
@@ -62,41 +67,38 @@ trainplan_run() {
   mkdir -p "$w/data"
   ln -s "$T/corpus" "$w/data/corpus"
   ln -s "$T/target" "$w/data/target"
-  local start end
-  start=$(date +%s.%N)
-  if ! OMP_NUM_THREADS=1 "$TRAINPLAN" run "$T/plan.json" --scale-to-local --nproc "$nproc" \
+  if ! { time OMP_NUM_THREADS=1 "$TRAINPLAN" run "$T/plan.json" --scale-to-local --nproc "$nproc" \
       --global-batch "$batch" --max-steps "$steps" --loader-threads 1 --work-dir "$w" \
-      >"$w.log" 2>&1; then
+      >"$w.log" 2>&1; } 2>"$w.time"; then
     echo "FAILED: trainplan run ($tag) failed:"; tail -20 "$w.log"; exit 1
   fi
-  end=$(date +%s.%N)
-  "$PY" - "$w/metrics.jsonl" "$tag" "$start" "$end" >>"$T/results" <<'EOF'
+  "$PY" - "$w/metrics.jsonl" "$tag" $(cat "$w.time") >>"$T/results" <<'EOF'
 import json, sys
 rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
 spi = sum(r["seconds_per_iter"] for r in rows) / len(rows)
 loss = rows[0]["train_loss"]
-print(sys.argv[2], spi, loss, float(sys.argv[4]) - float(sys.argv[3]))
+wall, user, system = map(float, sys.argv[3:6])
+print(sys.argv[2], spi, loss, wall, user + system)
 EOF
 }
 
 # python_run TAG NPROC GLOBAL_BATCH STEPS
 python_run() {
   local tag="$1" nproc="$2" batch="$3" steps="$4" out="$T/$1-$RANDOM.json"
-  local start end
-  start=$(date +%s.%N)
-  if ! "$PY" "$REF" --data "$T/corpus" --nproc "$nproc" --global-batch "$batch" --steps "$steps" \
-      --loader-workers 1 --threads 1 --out "$out" >"$out.log" 2>&1; then
+  if ! { time "$PY" "$REF" --data "$T/corpus" --nproc "$nproc" --global-batch "$batch" \
+      --steps "$steps" --loader-workers 1 --threads 1 --out "$out" >"$out.log" 2>&1; } \
+      2>"$out.time"; then
     echo "FAILED: PyTorch DDP reference ($tag) failed:"; tail -20 "$out.log"; exit 1
   fi
-  end=$(date +%s.%N)
-  "$PY" - "$out" "$tag" "$start" "$end" "$(( 384 / batch ))" >>"$T/results" <<'EOF'
+  "$PY" - "$out" "$tag" $(cat "$out.time") "$(( 384 / batch ))" >>"$T/results" <<'EOF'
 import json, statistics, sys
 r = json.load(open(sys.argv[1]))
-per_epoch = int(sys.argv[5])
+wall, user, system = map(float, sys.argv[3:6])
+per_epoch = int(sys.argv[6])
 s, losses = r["step_seconds"], r["losses"]
 epochs = [s[i:i + per_epoch] for i in range(0, len(s), per_epoch)]
 spi = sum(statistics.median(e) for e in epochs) / len(epochs)
-print(sys.argv[2], spi, sum(losses[:per_epoch]) / per_epoch, float(sys.argv[4]) - float(sys.argv[3]))
+print(sys.argv[2], spi, sum(losses[:per_epoch]) / per_epoch, wall, user + system)
 EOF
 }
 
@@ -113,12 +115,12 @@ echo "ddp_speed: load average $(cut -d' ' -f1-3 /proc/loadavg) at end"
 import statistics, sys
 rows = {}
 for line in open(sys.argv[1]):
-    tag, spi, loss, wall = line.split()
-    rows.setdefault(tag, []).append((float(spi), float(loss), float(wall)))
+    tag, *values = line.split()
+    rows.setdefault(tag, []).append(tuple(map(float, values)))
 names = {"cpp2": ("trainplan run (LibTorch, Gloo)", 2, 16), "py2": ("PyTorch DDP (Python, Gloo)", 2, 16),
          "cpp1": ("trainplan run (LibTorch)", 1, 8), "py1": ("PyTorch (Python)", 1, 8)}
 ips = {}
-print(f"{'side':32} {'ranks':>5} {'batch':>5} {'images/s':>9} {'s/iter':>7}  {'runs (images/s)':24} {'epoch-1 loss':>12} {'wall s':>7}")
+print(f"{'side':32} {'ranks':>5} {'batch':>5} {'images/s':>9} {'s/iter':>7}  {'runs (images/s)':24} {'epoch-1 loss':>12} {'wall s':>7} {'cpu s':>6}")
 for tag in ("cpp2", "py2", "cpp1", "py1"):
     if tag not in rows:
         continue
@@ -128,7 +130,8 @@ for tag in ("cpp2", "py2", "cpp1", "py1"):
     runs = " ".join(f"{batch / r[0]:.1f}" for r in rows[tag])
     loss = statistics.median(r[1] for r in rows[tag])
     wall = statistics.median(r[2] for r in rows[tag])
-    print(f"{name:32} {ranks:>5} {batch:>5} {ips[tag]:>9.1f} {spi:>7.3f}  {runs:24} {loss:>12.3f} {wall:>7.1f}")
+    cpu = statistics.median(r[3] for r in rows[tag])
+    print(f"{name:32} {ranks:>5} {batch:>5} {ips[tag]:>9.1f} {spi:>7.3f}  {runs:24} {loss:>12.3f} {wall:>7.1f} {cpu:>6.1f}")
 ratio = ips["cpp2"] / ips["py2"]
 scaling = ips["cpp2"] / ips["cpp1"]
 extra = f"; PyTorch's own scaling 1->2 ranks {ips['py2'] / ips['py1']:.2f}" if "py1" in ips else ""
