@@ -4,7 +4,7 @@
 # Usage: bench/ddp_speed.sh [BUILD_DIR] [STEPS] [REPS]
 #   BUILD_DIR  holds cli/trainplan (default: build)
 #   STEPS      optimizer steps per 2-rank run, a multiple of 24 (one epoch; default 24)
-#   REPS       repetitions of each side, alternating (default 3)
+#   REPS       repetitions of each side, alternating (default 5)
 #
 # One invocation measures, side by side and alternating, REPS times each:
 #   trainplan 2 ranks  `trainplan run plan.json --scale-to-local --nproc 2 --global-batch 16
@@ -25,8 +25,8 @@
 # Start-up, evaluation and checkpoints fall outside the steps on both sides. Also printed,
 # per side (medians): the epoch-1 training loss (both sides learn alike), and the whole
 # command's wall seconds and CPU seconds (user + system of all its processes, start-up,
-# trainplan's end-of-epoch evaluation and checkpoints included): CPU seconds hardly move
-# when other work shares the cores, wall-clock figures do.
+# trainplan's end-of-epoch evaluation and checkpoints included): CPU seconds depend far less
+# than wall-clock figures on other work sharing the cores.
 #
 # Set BENCH_PY_1RANK=1 to also time the reference with 1 rank (its own 1 -> 2 scaling).
 # Needs Debian's python3-torch and python3-pil (for /usr/bin/python3):
@@ -38,7 +38,7 @@ TIMEFORMAT='%R %U %S'  # `time`: wall, user and system seconds of a run and its 
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 BUILD="$(cd "${1:-$ROOT/build}" && pwd)"
 STEPS="${2:-24}"
-REPS="${3:-3}"
+REPS="${3:-5}"
 PY=/usr/bin/python3
 TRAINPLAN="$BUILD/cli/trainplan"
 REF="$ROOT/bench/ddp_reference/train_ddp.py"

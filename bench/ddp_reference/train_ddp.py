@@ -46,7 +46,10 @@ def worker(args):
         dist.init_process_group("gloo", rank=rank, world_size=world)
     torch.manual_seed(args.seed)
     dataset = data_mod.CocoDetection(args.data, "train", size=args.image_size, seed=args.seed)
-    model = det.build(dataset.num_classes, args.size, args.embed_dim)
+    if args.bn == "sync":
+        model = det.build(dataset.num_classes, args.size, args.embed_dim)
+    else:  # diagnostic: per-rank BatchNorm2d, no collective in the layers
+        model = det.Detector(dataset.num_classes, args.size, args.embed_dim)
     model.train()
     if world > 1:
         # Default 25 MB buckets. No buffer broadcast: SyncBatchNorm keeps the running
@@ -144,6 +147,8 @@ def main():
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--threads", type=int, default=1, help="compute threads per rank")
     p.add_argument("--loader-workers", type=int, default=1, help="DataLoader worker processes per rank")
+    p.add_argument("--bn", choices=("sync", "local"), default="sync",
+                   help="sync: SyncBatchNorm (as trainplan); local: per-rank BatchNorm2d (diagnostic only)")
     p.add_argument("--out", default="")
     p.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
     args = p.parse_args()
