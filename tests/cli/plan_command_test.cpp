@@ -18,7 +18,7 @@ namespace {
 
 std::string temp_path(const std::string& name) {
   // A file in a fresh temporary directory that does not exist yet.
-  std::string dir = fs::path(write_temp_file("placeholder", "")).parent_path().string();
+  std::string dir = fs::path(write_temp_file("dir-marker", "")).parent_path().string();
   return dir + "/" + name;
 }
 
