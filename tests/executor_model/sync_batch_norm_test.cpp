@@ -107,7 +107,7 @@ TEST_CASE("two ranks with half a batch each equal BatchNorm2d on the whole batch
     (y[r] * upstream.slice(0, 4 * r, 4 * r + 4)).sum().backward();
   });
 
-  CHECK(group.calls(0) == 2);  // one all-reduce forward, one backward
+  CHECK(group.calls(0) == 2);  // one collective forward, one backward
   CHECK(group.calls(1) == 2);
   CHECK(close(torch::cat({y[0], y[1]}), y_ref));
   CHECK(close(torch::cat({x[0].grad(), x[1].grad()}), x_ref.grad()));

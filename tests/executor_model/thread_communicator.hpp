@@ -58,6 +58,22 @@ class ThreadGroup {
     ++calls_[static_cast<size_t>(rank)];  // each rank writes only its own counter
   }
 
+  /// Every rank's `tensor`, stacked in rank order.
+  torch::Tensor allgather(int rank, const torch::Tensor& tensor) {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      auto& slot = slots_[static_cast<size_t>(rank)];
+      slot.assign(1, tensor.detach().clone());
+    }
+    barrier();
+    std::vector<torch::Tensor> all;
+    for (int r = 0; r < world_; ++r) all.push_back(slots_[static_cast<size_t>(r)][0]);
+    torch::Tensor gathered = torch::stack(all);
+    barrier();
+    ++calls_[static_cast<size_t>(rank)];
+    return gathered;
+  }
+
   /// Copies root's tensors to every rank.
   void broadcast(int rank, std::vector<torch::Tensor>& tensors, int root) {
     if (rank == root) {
@@ -74,7 +90,7 @@ class ThreadGroup {
     barrier();
   }
 
-  /// All-reduces performed by `rank` so far.
+  /// All-reduces and all-gathers performed by `rank` so far.
   long calls(int rank) const { return calls_[static_cast<size_t>(rank)]; }
 
  private:
@@ -97,6 +113,9 @@ class ThreadCommunicator final : public Communicator {
   std::unique_ptr<Work> allreduce_sum_async(std::vector<torch::Tensor> tensors) override {
     group_.allreduce_sum(rank_, tensors);  // completes here; the handle has nothing to wait on
     return std::make_unique<Done>();
+  }
+  torch::Tensor allgather(const torch::Tensor& tensor) override {
+    return group_.allgather(rank_, tensor);
   }
   void broadcast(std::vector<torch::Tensor> tensors, int root) override {
     group_.broadcast(rank_, tensors, root);

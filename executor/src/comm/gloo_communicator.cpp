@@ -34,6 +34,13 @@ class GlooWork : public Work {
   std::chrono::milliseconds timeout_;
 };
 
+/// {n, sizes...}
+std::vector<int64_t> prepend(int64_t n, c10::IntArrayRef sizes) {
+  std::vector<int64_t> out{n};
+  out.insert(out.end(), sizes.begin(), sizes.end());
+  return out;
+}
+
 class GlooCommunicator : public Communicator {
  public:
   GlooCommunicator(const WorldInfo& world, const CollectiveOptions& options)
@@ -71,6 +78,20 @@ class GlooCommunicator : public Communicator {
     o.timeout = options_.timeout;
     return std::make_unique<GlooWork>(group_->allreduce(tensors, o), world_.rank, "all-reduce",
                                       options_.timeout);
+  }
+
+  torch::Tensor allgather(const torch::Tensor& tensor) override {
+    const torch::Tensor input = tensor.contiguous();
+    const torch::Tensor gathered =
+        torch::empty(prepend(world_.world_size, input.sizes()), input.options());
+    std::vector<std::vector<torch::Tensor>> outputs(1);
+    for (int r = 0; r < world_.world_size; ++r) outputs[0].push_back(gathered[r]);
+    std::vector<torch::Tensor> inputs{input};
+    c10d::AllgatherOptions o;
+    o.timeout = options_.timeout;
+    GlooWork(group_->allgather(outputs, inputs, o), world_.rank, "all-gather", options_.timeout)
+        .wait();
+    return gathered;
   }
 
   void broadcast(std::vector<torch::Tensor> tensors, int root) override {

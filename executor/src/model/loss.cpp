@@ -70,7 +70,7 @@ LossOutput detection_loss(const HeadOutput& head, const torch::Tensor& targets, 
 
   torch::Tensor positives = torch::full({1}, static_cast<double>(local_positives),
                                         torch::TensorOptions().dtype(torch::kFloat64));
-  comm.allreduce_sum(positives);
+  comm.allreduce_sum_small(positives);
   const double global_positives = positives.item<double>();
   const double scale = static_cast<double>(comm.world_size()) / std::max(1.0, global_positives);
 

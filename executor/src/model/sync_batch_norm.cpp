@@ -12,9 +12,10 @@ using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
 /// Sums `packed` in place across ranks; a null communicator or a world of one is local.
+/// The per-channel sums are small: one all-gather, not an all-reduce (see allreduce_sum_small).
 void sum_across_ranks(Communicator* communicator, const torch::Tensor& packed) {
   if (communicator != nullptr && communicator->world_size() > 1) {
-    communicator->allreduce_sum(packed);
+    communicator->allreduce_sum_small(packed);
   }
 }
 
@@ -49,7 +50,7 @@ struct SyncBatchNormFunction : public torch::autograd::Function<SyncBatchNormFun
     const torch::Tensor& grad_out = grad_outputs[0];  // materialised: never undefined
     const torch::Tensor x_hat = (x - per_channel(mean)) * per_channel(invstd);
     const int64_t channels = x.size(1);
-    // Local sums in float64, packed so that one all-reduce carries both (one collective per
+    // Local sums in float64, packed so that one collective carries both (one collective per
     // layer and step instead of two).
     const torch::Tensor grad64 = grad_out.to(torch::kFloat64);
     const torch::Tensor sums =
