@@ -119,3 +119,79 @@ TEST_CASE("two ranks with half a batch each equal BatchNorm2d on the whole batch
     CHECK(close(norms[r]->running_var, reference->running_var));
   }
 }
+
+TEST_CASE("ranks with unequal batches and a large mean still equal BatchNorm2d on the union") {
+  // 3 + 5 images: the global statistics weight each rank by its count. A mean 40 times the
+  // spread checks that combining per-rank statistics loses no digits.
+  torch::manual_seed(5);
+  const torch::Tensor input = torch::randn({8, kChannels, 4, 5}) * 0.5 + 20;
+  const torch::Tensor upstream = torch::randn({8, kChannels, 4, 5});
+  auto reference = reference_norm();
+  set_affine(reference->weight, reference->bias);
+  const torch::Tensor x_ref = input.clone().requires_grad_(true);
+  const torch::Tensor y_ref = reference->forward(x_ref);
+  (y_ref * upstream).sum().backward();
+
+  const std::vector<int64_t> begin{0, 3}, end{3, 8};
+  ThreadGroup group(2);
+  std::vector<SyncBatchNorm> norms{SyncBatchNorm(kChannels), SyncBatchNorm(kChannels)};
+  std::vector<ThreadCommunicator> comms{ThreadCommunicator(group, 0), ThreadCommunicator(group, 1)};
+  std::vector<torch::Tensor> x(2), y(2);
+  for (int r = 0; r < 2; ++r) {
+    set_affine(norms[r]->weight, norms[r]->bias);
+    norms[r]->set_communicator(&comms[r]);
+    x[r] = input.slice(0, begin[r], end[r]).clone().requires_grad_(true);
+  }
+  run_ranks(2, [&](int r) {
+    y[r] = norms[r]->forward(x[r]);
+    (y[r] * upstream.slice(0, begin[r], end[r])).sum().backward();
+  });
+  CHECK(close(torch::cat({y[0], y[1]}), y_ref, 1e-4));
+  CHECK(close(torch::cat({x[0].grad(), x[1].grad()}), x_ref.grad(), 1e-4));
+  CHECK(close(norms[0]->weight.grad() + norms[1]->weight.grad(), reference->weight.grad(), 1e-4));
+  for (int r = 0; r < 2; ++r) {
+    CHECK(close(norms[r]->running_mean, reference->running_mean));
+    CHECK(close(norms[r]->running_var, reference->running_var));
+  }
+}
+
+TEST_CASE("SyncBatchNorm on 2 ranks x 4 images matches itself on 1 rank x 8 to float32 rounding") {
+  // What exact data parallelism needs: the split of the batch changes only the order of
+  // float64 sums, so outputs and gradients agree to a few float32 ulps.
+  torch::manual_seed(13);
+  const torch::Tensor input = torch::randn({8, kChannels, 6, 6}) * 1.5 + 0.7;
+  const torch::Tensor upstream = torch::randn({8, kChannels, 6, 6}) * 1e-3;
+  auto local = make_local_communicator();
+  SyncBatchNorm whole(kChannels);
+  set_affine(whole->weight, whole->bias);
+  whole->set_communicator(local.get());
+  const torch::Tensor x_whole = input.clone().requires_grad_(true);
+  const torch::Tensor y_whole = whole->forward(x_whole);
+  (y_whole * upstream).sum().backward();
+
+  ThreadGroup group(2);
+  std::vector<SyncBatchNorm> norms{SyncBatchNorm(kChannels), SyncBatchNorm(kChannels)};
+  std::vector<ThreadCommunicator> comms{ThreadCommunicator(group, 0), ThreadCommunicator(group, 1)};
+  std::vector<torch::Tensor> x(2), y(2);
+  for (int r = 0; r < 2; ++r) {
+    set_affine(norms[r]->weight, norms[r]->bias);
+    norms[r]->set_communicator(&comms[r]);
+    x[r] = input.slice(0, 4 * r, 4 * r + 4).clone().requires_grad_(true);
+  }
+  run_ranks(2, [&](int r) {
+    y[r] = norms[r]->forward(x[r]);
+    (y[r] * upstream.slice(0, 4 * r, 4 * r + 4)).sum().backward();
+  });
+  const auto max_rel = [](const torch::Tensor& a, const torch::Tensor& b) {
+    return ((a - b).abs().max() / b.abs().max()).item<double>();
+  };
+  const double y_diff = max_rel(torch::cat({y[0], y[1]}), y_whole);
+  const double grad_diff = max_rel(torch::cat({x[0].grad(), x[1].grad()}), x_whole.grad());
+  const double weight_diff =
+      max_rel(norms[0]->weight.grad() + norms[1]->weight.grad(), whole->weight.grad());
+  MESSAGE("2 ranks vs 1: output " << y_diff << ", input gradient " << grad_diff
+                                  << ", weight gradient " << weight_diff);
+  CHECK(y_diff < 1e-6);
+  CHECK(grad_diff < 1e-6);
+  CHECK(weight_diff < 1e-6);
+}
