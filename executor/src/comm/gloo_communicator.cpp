@@ -3,6 +3,8 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <cstdlib>
+
 #include "trainplan/error.hpp"
 #include "trainplan/executor/communicator.hpp"
 
@@ -34,11 +36,19 @@ class GlooWork : public Work {
   std::chrono::milliseconds timeout_;
 };
 
-/// {n, sizes...}
-std::vector<int64_t> prepend(int64_t n, c10::IntArrayRef sizes) {
-  std::vector<int64_t> out{n};
-  out.insert(out.end(), sizes.begin(), sizes.end());
-  return out;
+/// The network interface Gloo binds to. GLOO_SOCKET_IFNAME names it, as for torchrun;
+/// otherwise a loopback rendezvous address (one machine) binds to that address, and any other
+/// to the address this host's name resolves to (c10d's default device), never to the master's
+/// address, which only rank 0's machine has.
+std::shared_ptr<gloo::transport::Device> make_device(const WorldInfo& world) {
+  if (const char* interface = std::getenv("GLOO_SOCKET_IFNAME"); interface && *interface) {
+    return c10d::ProcessGroupGloo::createDeviceForInterface(interface);
+  }
+  const std::string& addr = world.master_addr;
+  if (addr == "localhost" || addr.rfind("127.", 0) == 0 || addr == "::1") {
+    return c10d::ProcessGroupGloo::createDeviceForHostname(addr);
+  }
+  return c10d::ProcessGroupGloo::createDefaultDevice();
 }
 
 class GlooCommunicator : public Communicator {
@@ -55,8 +65,8 @@ class GlooCommunicator : public Communicator {
       store_ = c10::make_intrusive<c10d::TCPStore>(world.master_addr, store_options);
       auto gloo_options = c10d::ProcessGroupGloo::Options::create();
       gloo_options->timeout = options.timeout;
-      gloo_options->devices.push_back(
-          c10d::ProcessGroupGloo::createDeviceForHostname(world.master_addr));
+      const auto device = make_device(world);
+      gloo_options->devices.push_back(device);
       group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, world.rank, world.world_size,
                                                            gloo_options);
     } catch (const std::exception& e) {
@@ -82,8 +92,10 @@ class GlooCommunicator : public Communicator {
 
   torch::Tensor allgather(const torch::Tensor& tensor) override {
     const torch::Tensor input = tensor.contiguous();
-    const torch::Tensor gathered =
-        torch::empty(prepend(world_.world_size, input.sizes()), input.options());
+    std::vector<int64_t> sizes{world_.world_size};
+    sizes.insert(sizes.end(), input.sizes().begin(), input.sizes().end());
+    const torch::Tensor gathered = torch::empty(sizes, input.options());
+    // Views of one tensor: Gloo copies each rank's part into its row.
     std::vector<std::vector<torch::Tensor>> outputs(1);
     for (int r = 0; r < world_.world_size; ++r) outputs[0].push_back(gathered[r]);
     std::vector<torch::Tensor> inputs{input};
