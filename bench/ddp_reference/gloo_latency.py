@@ -1,4 +1,4 @@
-"""Latency of one small Gloo collective between 2 local ranks (diagnostic for RESULTS.md).
+"""Latency of one small Gloo collective between 2 local ranks (diagnostic; results in docs/benchmarks.md).
 
 SyncBatchNorm makes 2 collectives per norm layer and step (the tiny detector has 53 norm
 layers), so on a CPU-only machine the step time at 2 ranks depends on this latency.

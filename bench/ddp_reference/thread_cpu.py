@@ -1,5 +1,5 @@
-"""Per-thread CPU seconds of a training command between two progress lines (diagnostic for
-RESULTS.md): how much of the wall time each rank's main thread computes, and so how much
+"""Per-thread CPU seconds of a training command between two progress lines (diagnostic; results in
+docs/benchmarks.md): how much of the wall time each rank's main thread computes, and so how much
 it waits in collectives. Reads /proc/PID/task/TID/stat, so other load on the machine does
 not change the CPU figures.
 
