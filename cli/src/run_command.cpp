@@ -12,6 +12,7 @@
 #include "commands.hpp"
 #include "plan_printer.hpp"
 #include "run_flags.hpp"
+#include "trainplan/executor/run_arguments.hpp"
 #include "trainplan/error.hpp"
 #include "trainplan/planner/answer.hpp"
 #include "trainplan/planner/plan_json.hpp"
@@ -38,7 +39,7 @@ std::string executor_program() {
 
 [[noreturn]] void hand_over(const executor::RunOptions& options) {
   const std::string program = executor_program();
-  std::vector<std::string> args = run_arguments(options);
+  std::vector<std::string> args = executor::run_arguments(options);
   args.insert(args.begin(), program);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());

@@ -27,6 +27,9 @@ void add_run_flags(CLI::App& cmd, const std::shared_ptr<executor::RunOptions>& o
   cmd.add_option("--max-steps", o->max_steps, "Stop each stage at N optimizer steps (for tests)");
   cmd.add_option("--global-batch", o->global_batch,
                  "With --scale-to-local: images per step over all ranks (default 8 per rank)");
+  cmd.add_option("--accumulate", o->accumulate,
+                 "Micro-batches per optimizer step (gradient accumulation; default: what the "
+                 "plan's memory prediction needs, 1 with --scale-to-local)");
   cmd.add_flag("--worker", o->worker, "Internal: run as a launched worker")->group("");
 }
 
@@ -48,27 +51,10 @@ void check_run_options(const executor::RunOptions& o) {
   if (o.global_batch > 0 && o.global_batch % o.nproc != 0)
     bad("--global-batch", std::to_string(o.global_batch),
         fmt::format("a multiple of --nproc {}", o.nproc));
+  if (o.accumulate < 0 || o.accumulate > 1024)
+    bad("--accumulate", std::to_string(o.accumulate), "1..1024 (0: the plan's)");
   if (o.resume && o.work_dir.empty())
     throw InputError("--resume: needs --work-dir, the run directory to continue");
-}
-
-std::vector<std::string> run_arguments(const executor::RunOptions& o) {
-  std::vector<std::string> a = {"run", o.plan_path, "--nproc", std::to_string(o.nproc),
-                                "--backend", o.backend, "--data-root", o.data_root,
-                                "--seed", std::to_string(o.seed), "--loader-threads",
-                                std::to_string(o.loader_threads), "--checkpoint-every",
-                                std::to_string(o.checkpoint_every_steps), "--timeout",
-                                fmt::format("{}", o.timeout_seconds), "--check-sync",
-                                std::to_string(o.check_sync_every), "--max-steps",
-                                std::to_string(o.max_steps), "--global-batch",
-                                std::to_string(o.global_batch), "--bucket-mb",
-                                fmt::format("{}", o.bucket_mb)};
-  if (!o.work_dir.empty()) a.insert(a.end(), {"--work-dir", o.work_dir});
-  if (o.resume) a.push_back("--resume");
-  if (o.scale_to_local) a.push_back("--scale-to-local");
-  if (o.skip_bad_samples) a.push_back("--skip-bad-samples");
-  if (o.worker) a.push_back("--worker");
-  return a;
 }
 
 }  // namespace trainplan::cli

@@ -17,7 +17,4 @@ void add_run_flags(CLI::App& cmd, const std::shared_ptr<executor::RunOptions>& o
 /// Checks the flags' values (InputError naming the flag).
 void check_run_options(const executor::RunOptions& options);
 
-/// The argument list that gives the executor program the same options.
-std::vector<std::string> run_arguments(const executor::RunOptions& options);
-
 }  // namespace trainplan::cli

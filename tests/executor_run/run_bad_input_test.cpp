@@ -13,29 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-// A plan with one scratch stage of the `n` detector on dataset "shapes", written to `dir`.
-std::string unscaled_plan(const std::string& dir, const std::string& init = "scratch") {
-  const std::string generated = run_test::make_plan(dir, "4 GPUs, 1 day budget?");
-  json plan = json::parse(std::ifstream(generated));
-  auto& stage = plan["stages"][0];
-  stage["model"] = "yolo-world-v2-n";
-  stage["dataset"] = "shapes";
-  stage["init"] = init;
-  stage["resolution"] = 128;
-  stage["epochs"] = 1;
-  stage["global_batch"] = 8;
-  stage["gpus"] = 1;
-  plan["question"]["model"] = "yolo-world-v2-n";
-  std::ofstream(dir + "/unscaled.json") << plan.dump(2);
-  return dir + "/unscaled.json";
-}
-
-void synth(const std::string& root) {
-  std::string out, err;
-  REQUIRE(run_trainplan({"data", "synth", "--out", root + "/shapes", "--images", "40", "--size", "128"},
-                        out, err) == 0);
-}
-
 void expect_refused(const std::vector<std::string>& args, const std::vector<std::string>& parts,
                     const std::string& work) {
   std::string out, err;
@@ -54,15 +31,15 @@ void expect_refused(const std::vector<std::string>& args, const std::vector<std:
 
 TEST_CASE("a missing dataset is refused before any worker starts") {
   const std::string dir = make_temp_dir();
-  const std::string plan = unscaled_plan(dir);
+  const std::string plan = run_test::unscaled_plan(dir);
   expect_refused({"run", plan, "--nproc", "2", "--data-root", dir + "/nowhere", "--work-dir", dir + "/w"},
                  {"nowhere/shapes"}, dir + "/w");
 }
 
 TEST_CASE("a negative box, an out-of-image box and an undecodable image name file and item") {
   const std::string dir = make_temp_dir();
-  const std::string plan = unscaled_plan(dir);
-  synth(dir);
+  const std::string plan = run_test::unscaled_plan(dir);
+  run_test::synth_shapes(dir);
   const std::string ann = dir + "/shapes/annotations/train.json";
   const json good = json::parse(std::ifstream(ann));
 
@@ -94,7 +71,7 @@ TEST_CASE("a negative box, an out-of-image box and an undecodable image name fil
 
 TEST_CASE("an unknown init stage is refused with its JSON path") {
   const std::string dir = make_temp_dir();
-  const std::string plan = unscaled_plan(dir, "stage:ghost");
+  const std::string plan = run_test::unscaled_plan(dir, "stage:ghost");
   expect_refused({"run", plan, "--nproc", "2", "--work-dir", dir + "/w"},
                  {"$.stages[0].init", "ghost"}, dir + "/w");
 }
@@ -110,8 +87,19 @@ TEST_CASE("a checkpoint made for another model is refused") {
   const std::string tiny = dir + "/tiny/checkpoints/pretrain/last.pt";
   REQUIRE(fs::exists(tiny));
   // ... named as the pre-trained weights of an `n` detector.
-  synth(dir);
-  const std::string plan = unscaled_plan(dir, "pretrained:" + tiny);
+  run_test::synth_shapes(dir);
+  const std::string plan = run_test::unscaled_plan(dir, "pretrained:" + tiny);
   expect_refused({"run", plan, "--nproc", "2", "--data-root", dir, "--work-dir", dir + "/w"},
                  {tiny, "\"tiny\"", "\"n\""}, dir + "/w");
+}
+
+TEST_CASE("micro-batches that do not divide the per-rank batch are refused") {
+  const std::string dir = make_temp_dir();
+  const std::string plan = run_test::make_plan(dir, "4 GPUs, 1 day budget?", "pretrain");
+  expect_refused({"run", plan, "--scale-to-local", "--nproc", "2", "--global-batch", "8",
+                  "--accumulate", "3", "--work-dir", dir + "/w"},
+                 {"plan stage \"pretrain\"", "4 images", "3 equal micro-batches", "--accumulate 3"},
+                 dir + "/w");
+  expect_refused({"run", plan, "--scale-to-local", "--accumulate", "-1", "--work-dir", dir + "/w"},
+                 {"--accumulate", "-1"}, dir + "/w");
 }

@@ -3,6 +3,7 @@
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <sstream>
 
 namespace run_test {
@@ -21,6 +22,28 @@ std::string make_plan(const std::string& dir, const std::string& question, const
   if (!strategy.empty()) args.insert(args.end(), {"--strategy", strategy});
   REQUIRE(run_trainplan(args, out, err) == 0);
   return dir + "/plan.json";
+}
+
+std::string unscaled_plan(const std::string& dir, const std::string& init) {
+  const std::string generated = make_plan(dir, "4 GPUs, 1 day budget?");
+  nlohmann::json plan = nlohmann::json::parse(std::ifstream(generated));
+  auto& stage = plan["stages"][0];
+  stage["model"] = "yolo-world-v2-n";
+  stage["dataset"] = "shapes";
+  stage["init"] = init;
+  stage["resolution"] = 128;
+  stage["epochs"] = 1;
+  stage["global_batch"] = 8;
+  stage["gpus"] = 1;
+  plan["question"]["model"] = "yolo-world-v2-n";
+  std::ofstream(dir + "/unscaled.json") << plan.dump(2);
+  return dir + "/unscaled.json";
+}
+
+void synth_shapes(const std::string& root) {
+  std::string out, err;
+  REQUIRE(run_trainplan({"data", "synth", "--out", root + "/shapes", "--images", "40", "--size", "128"},
+                        out, err) == 0);
 }
 
 std::map<std::string, torch::Tensor> checkpoint_parameters(const std::string& path) {

@@ -20,6 +20,13 @@ int run_with_env(const std::vector<std::string>& args, const std::map<std::strin
 std::string make_plan(const std::string& dir, const std::string& question,
                       const std::string& strategy = "");
 
+/// A plan with one scratch stage (or `init`) of the `n` detector on dataset "shapes" at 128 px,
+/// 1 epoch, global batch 8 on 1 GPU, written to `dir`; returns its path.
+std::string unscaled_plan(const std::string& dir, const std::string& init = "scratch");
+
+/// Writes 40 synthetic 128 px images as dataset "shapes" under `root`.
+void synth_shapes(const std::string& root);
+
 /// The model parameters stored in a checkpoint, by name.
 std::map<std::string, torch::Tensor> checkpoint_parameters(const std::string& path);
 

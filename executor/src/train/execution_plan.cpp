@@ -29,6 +29,15 @@ std::string size_of_model(const std::string& model, const std::string& where) {
                                where, model));
 }
 
+/// Micro-batches per step so that each holds at most `micro_batch` images (the most the
+/// plan's memory model fits on one GPU; 0 = no limit): the fewest equal parts of `per_rank`.
+int accumulation_for(int per_rank, int micro_batch) {
+  if (micro_batch <= 0 || micro_batch >= per_rank) return 1;
+  for (int parts = (per_rank + micro_batch - 1) / micro_batch; parts < per_rank; ++parts)
+    if (per_rank % parts == 0) return parts;
+  return per_rank;
+}
+
 }  // namespace
 
 ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
@@ -85,6 +94,22 @@ ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
       throw InputError(fmt::format("{}: global batch {} cannot be shared by {} ranks; expected "
                                    "a multiple of --nproc",
                                    where, e.global_batch, o.nproc));
+    const int per_rank = e.global_batch / o.nproc;
+    if (o.accumulate > 0) {
+      e.accumulation_steps = o.accumulate;
+    } else if (!o.scale_to_local) {
+      e.accumulation_steps = accumulation_for(per_rank, s.prediction.micro_batch);
+    }
+    if (per_rank % e.accumulation_steps != 0)
+      throw InputError(fmt::format("{}: the per-rank batch of {} images cannot be split into {} "
+                                   "equal micro-batches (--accumulate {}); expected a divisor of {}",
+                                   where, per_rank, e.accumulation_steps, e.accumulation_steps,
+                                   per_rank));
+    if (e.accumulation_steps > 1)
+      out.mapping.push_back(fmt::format("stage {}: {} images per rank and step in {} micro-batches "
+                                        "of {} (gradient accumulation)",
+                                        s.id, per_rank, e.accumulation_steps,
+                                        per_rank / e.accumulation_steps));
     out.stages.push_back(e);
   }
   if (out.stages.empty())

@@ -16,6 +16,7 @@
 #include "trainplan/executor/data/synth.hpp"
 #include "trainplan/executor/launch_env.hpp"
 #include "trainplan/executor/launcher.hpp"
+#include "trainplan/executor/run_arguments.hpp"
 #include "trainplan/planner/plan_json.hpp"
 
 namespace trainplan::executor {
@@ -27,6 +28,12 @@ namespace {
 // Scaled runs pre-train the weights a `pretrained:` init names on the synthetic corpus.
 constexpr int kLocalPretrainEpochs = 5;
 
+// What the mapping decided, one line each: the scaling of --scale-to-local, micro-batches.
+void print_mapping(const ExecutionPlan& exec, const RunOptions& o) {
+  for (const auto& line : exec.mapping)
+    std::printf("%s: %s\n", o.scale_to_local ? "scale-to-local" : "plan", line.c_str());
+}
+
 MappingOptions mapping_for(const RunOptions& o, const std::string& work_dir, int world) {
   MappingOptions m;
   m.nproc = world;
@@ -34,6 +41,7 @@ MappingOptions mapping_for(const RunOptions& o, const std::string& work_dir, int
   m.work_dir = work_dir;
   m.scale_to_local = o.scale_to_local;
   if (o.global_batch > 0) m.per_rank_batch = o.global_batch / world;
+  m.accumulate = o.accumulate;
   return m;
 }
 
@@ -168,7 +176,7 @@ int run_plan(const RunOptions& o) {
     const std::string work_dir = work_dir_for(o, plan, /*fresh=*/!o.resume);
     RunDirectory::existing(work_dir).write_plan(planner::to_json(plan).dump(2) + "\n");
     ExecutionPlan exec = prepare(o, plan, work_dir, o.nproc);
-    for (const auto& line : exec.mapping) std::printf("scale-to-local: %s\n", line.c_str());
+    print_mapping(exec, o);
     std::fflush(stdout);
     LaunchOptions lo;
     lo.nproc = o.nproc;
@@ -176,17 +184,8 @@ int run_plan(const RunOptions& o) {
     RunOptions worker = o;
     worker.worker = true;
     worker.work_dir = work_dir;
-    lo.worker_argv = {o.self_path, "run", o.plan_path, "--worker", "--work-dir", work_dir,
-                      "--nproc", std::to_string(o.nproc), "--seed", std::to_string(o.seed),
-                      "--loader-threads", std::to_string(o.loader_threads), "--checkpoint-every",
-                      std::to_string(o.checkpoint_every_steps), "--timeout",
-                      fmt::format("{}", o.timeout_seconds), "--check-sync",
-                      std::to_string(o.check_sync_every), "--max-steps", std::to_string(o.max_steps),
-                      "--global-batch", std::to_string(o.global_batch), "--bucket-mb",
-                      fmt::format("{}", o.bucket_mb), "--data-root", o.data_root};
-    if (o.resume) lo.worker_argv.push_back("--resume");
-    if (o.scale_to_local) lo.worker_argv.push_back("--scale-to-local");
-    if (o.skip_bad_samples) lo.worker_argv.push_back("--skip-bad-samples");
+    lo.worker_argv = run_arguments(worker);
+    lo.worker_argv.insert(lo.worker_argv.begin(), o.self_path);
     LaunchResult result = launch_local_workers(lo);
     if (!result.ok) {
       std::fprintf(stderr, "trainplan: %s", result.message.c_str());
@@ -207,7 +206,7 @@ int run_plan(const RunOptions& o) {
     work_dir = work_dir_for(o, plan, !o.resume);
     RunDirectory::existing(work_dir).write_plan(planner::to_json(plan).dump(2) + "\n");
     exec = prepare(o, plan, work_dir, 1);
-    for (const auto& line : exec.mapping) std::printf("scale-to-local: %s\n", line.c_str());
+    print_mapping(exec, o);
   } else {
     // Started by torchrun or srun: all ranks agree on runs/<plan-name> (or --work-dir).
     work_dir = work_dir_for(o, plan, /*fresh=*/false);

@@ -91,6 +91,19 @@ void fault_injection_point(int rank, int64_t step) {
     std::raise(SIGKILL);
 }
 
+/// Images [first, first + count) of a batch and their targets (rows [image, class, box...]),
+/// re-indexed from 0: one micro-batch of gradient accumulation.
+std::pair<torch::Tensor, torch::Tensor> micro_batch(const torch::Tensor& images,
+                                                    const torch::Tensor& targets, int64_t first,
+                                                    int64_t count) {
+  if (first == 0 && count == images.size(0)) return {images, targets};
+  const torch::Tensor image_index = targets.select(1, 0);
+  const torch::Tensor rows = (image_index >= first).logical_and(image_index < first + count);
+  torch::Tensor part = targets.index({rows}).clone();
+  part.select(1, 0).sub_(static_cast<double>(first));
+  return {images.slice(0, first, first + count), part};
+}
+
 double median(std::vector<double> v) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -198,20 +211,31 @@ StageResult train_stage(const StageContext& ctx) {
       auto targets = torch::from_blob(batch->targets.data(), {int64_t(batch->targets.size()), 6},
                                       torch::kFloat32).clone();
       optimizer->zero_grad();
-      reducer.prepare_for_backward();
-      auto loss = detection_loss(model->forward(images), targets, batch->count, comm);
-      loss.total.backward();
+      // Gradient accumulation: the rank's images pass in equal micro-batches, each loss
+      // divided by their number (mmengine's accumulative_counts, Ultralytics' accumulate);
+      // only the last backward reduces across ranks (DDP's no_sync for the others).
+      const int parts = s.accumulation_steps;
+      const int64_t micro = batch->count / parts;
+      LossOutput loss;
+      double step_loss = 0;
+      for (int part = 0; part < parts; ++part) {
+        const auto [micro_images, micro_targets] = micro_batch(images, targets, part * micro, micro);
+        if (part + 1 == parts) reducer.prepare_for_backward();
+        loss = detection_loss(model->forward(micro_images), micro_targets, int(micro), comm);
+        (parts == 1 ? loss.total : loss.total / parts).backward();
+        step_loss += loss.total.item<double>() / parts;
+        box_sum += loss.box / parts;
+        cls_sum += loss.cls / parts;
+      }
       reducer.finish();
       optimizer->step();
       ++global_step;
       fault_injection_point(comm.rank(), global_step);
       const double took = seconds_since(step_start);
       step_seconds.push_back(took);
-      loss_sum += loss.total.item<double>();
-      box_sum += loss.box;
-      cls_sum += loss.cls;
+      loss_sum += step_loss;
       ++counted;
-      progress.step(epoch, s.epochs, epoch * steps_per_epoch + iteration + 1, loss.total.item<double>(), took);
+      progress.step(epoch, s.epochs, epoch * steps_per_epoch + iteration + 1, step_loss, took);
       if (ctx.options.check_sync_every > 0 && global_step % ctx.options.check_sync_every == 0)
         check_sync(model, comm, global_step);
       if (leader && global_step % ctx.options.checkpoint_every_steps == 0 && iteration + 1 < steps_per_epoch) {

@@ -29,6 +29,9 @@ struct ExecStage {
   int image_size = 128;
   int epochs = 1;
   int global_batch = 16;
+  /// Micro-batches per optimizer step on each rank (gradient accumulation): each rank's
+  /// share of the global batch passes forward and backward in this many equal parts.
+  int accumulation_steps = 1;
   std::string optimizer = "adamw";
   double lr = 1e-3, weight_decay = 0.05, momentum = 0.9, warmup_epochs = 1;
   std::string trainable = "all";
@@ -54,6 +57,9 @@ struct MappingOptions {
   int image_size = 128;               ///< scaled runs
   double epoch_scale = 0.05;          ///< scaled runs: plan epochs x this, at least 1
   int max_epochs = 6;                 ///< scaled runs
+  /// Micro-batches per optimizer step for every stage; 0 = what the plan's memory prediction
+  /// needs (its micro-batch) for unscaled runs, 1 for scaled runs.
+  int accumulate = 0;
 };
 
 /// Maps a validated plan; throws InputError naming the stage and field when it cannot run

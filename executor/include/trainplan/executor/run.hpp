@@ -26,6 +26,7 @@ struct RunOptions {
   int max_steps = 0;               ///< stop a stage at this many optimizer steps (tests)
   double bucket_mb = 25;           ///< gradient all-reduce bucket size (DDP's default)
   int global_batch = 0;            ///< scaled runs: images per step over all ranks (0 = 8 per rank)
+  int accumulate = 0;              ///< micro-batches per optimizer step (0 = the plan's; 1 scaled)
 };
 
 /// Runs the plan; returns the process exit code (0 done, 1 a run failed). Bad input throws
