@@ -31,6 +31,48 @@ bool close(const torch::Tensor& a, const torch::Tensor& b, double tol = 1e-5) {
   return torch::allclose(a, b, /*rtol=*/tol, /*atol=*/tol);
 }
 
+/// Forward and backward of one SyncBatchNorm per rank, 2 ranks as threads, rank r holding
+/// images [split[r], split[r + 1]) of `input` and of the upstream gradient.
+struct TwoRanks {
+  ThreadGroup group{2};
+  std::vector<ThreadCommunicator> comms{ThreadCommunicator(group, 0), ThreadCommunicator(group, 1)};
+  std::vector<SyncBatchNorm> norms{SyncBatchNorm(kChannels), SyncBatchNorm(kChannels)};
+  torch::Tensor y, x_grad, weight_grad, bias_grad;  // outputs and gradients over both ranks
+
+  TwoRanks(const torch::Tensor& input, const torch::Tensor& upstream,
+           const std::vector<int64_t>& split) {
+    std::vector<torch::Tensor> x(2), ys(2);
+    for (int r = 0; r < 2; ++r) {
+      set_affine(norms[r]->weight, norms[r]->bias);
+      norms[r]->set_communicator(&comms[r]);
+      x[r] = input.slice(0, split[r], split[r + 1]).clone().requires_grad_(true);
+    }
+    run_ranks(2, [&](int r) {
+      ys[r] = norms[r]->forward(x[r]);
+      (ys[r] * upstream.slice(0, split[r], split[r + 1])).sum().backward();
+    });
+    y = torch::cat({ys[0], ys[1]});
+    x_grad = torch::cat({x[0].grad(), x[1].grad()});
+    // Parameter gradients are per-rank shares: their sum is the whole batch's gradient.
+    weight_grad = norms[0]->weight.grad() + norms[1]->weight.grad();
+    bias_grad = norms[0]->bias.grad() + norms[1]->bias.grad();
+  }
+};
+
+/// BatchNorm2d (eps and momentum as SyncBatchNorm's) on the whole batch, forward and backward.
+struct WholeBatch {
+  torch::nn::BatchNorm2d norm = reference_norm();
+  torch::Tensor y, x_grad;
+
+  WholeBatch(const torch::Tensor& input, const torch::Tensor& upstream) {
+    set_affine(norm->weight, norm->bias);
+    const torch::Tensor x = input.clone().requires_grad_(true);
+    y = norm->forward(x);
+    (y * upstream).sum().backward();
+    x_grad = x.grad();
+  }
+};
+
 }  // namespace
 
 TEST_CASE("SyncBatchNorm with a world of one equals BatchNorm2d, forward and backward") {
@@ -84,74 +126,35 @@ TEST_CASE("two ranks with half a batch each equal BatchNorm2d on the whole batch
   torch::manual_seed(11);
   const torch::Tensor input = torch::randn({8, kChannels, 4, 6}) * 2 - 1;
   const torch::Tensor upstream = torch::randn({8, kChannels, 4, 6});
+  const WholeBatch reference(input, upstream);
+  const TwoRanks ranks(input, upstream, {0, 4, 8});
 
-  // Single process, whole batch.
-  auto reference = reference_norm();
-  set_affine(reference->weight, reference->bias);
-  const torch::Tensor x_ref = input.clone().requires_grad_(true);
-  const torch::Tensor y_ref = reference->forward(x_ref);
-  (y_ref * upstream).sum().backward();
-
-  // Two ranks, one half each, in two threads that meet in the in-memory all-reduce.
-  ThreadGroup group(2);
-  std::vector<SyncBatchNorm> norms{SyncBatchNorm(kChannels), SyncBatchNorm(kChannels)};
-  std::vector<ThreadCommunicator> comms{ThreadCommunicator(group, 0), ThreadCommunicator(group, 1)};
-  std::vector<torch::Tensor> x(2), y(2);
+  CHECK(ranks.group.calls(0) == 2);  // one collective forward, one backward
+  CHECK(ranks.group.calls(1) == 2);
+  CHECK(close(ranks.y, reference.y));
+  CHECK(close(ranks.x_grad, reference.x_grad));
+  CHECK(close(ranks.weight_grad, reference.norm->weight.grad()));
+  CHECK(close(ranks.bias_grad, reference.norm->bias.grad()));
   for (int r = 0; r < 2; ++r) {
-    set_affine(norms[r]->weight, norms[r]->bias);
-    norms[r]->set_communicator(&comms[r]);
-    x[r] = input.slice(0, 4 * r, 4 * r + 4).clone().requires_grad_(true);
-  }
-  run_ranks(2, [&](int r) {
-    y[r] = norms[r]->forward(x[r]);
-    (y[r] * upstream.slice(0, 4 * r, 4 * r + 4)).sum().backward();
-  });
-
-  CHECK(group.calls(0) == 2);  // one collective forward, one backward
-  CHECK(group.calls(1) == 2);
-  CHECK(close(torch::cat({y[0], y[1]}), y_ref));
-  CHECK(close(torch::cat({x[0].grad(), x[1].grad()}), x_ref.grad()));
-  // Parameter gradients are per-rank shares: their sum is the whole batch's gradient.
-  CHECK(close(norms[0]->weight.grad() + norms[1]->weight.grad(), reference->weight.grad()));
-  CHECK(close(norms[0]->bias.grad() + norms[1]->bias.grad(), reference->bias.grad()));
-  for (int r = 0; r < 2; ++r) {
-    CHECK(close(norms[r]->running_mean, reference->running_mean));
-    CHECK(close(norms[r]->running_var, reference->running_var));
+    CHECK(close(ranks.norms[r]->running_mean, reference.norm->running_mean));
+    CHECK(close(ranks.norms[r]->running_var, reference.norm->running_var));
   }
 }
 
 TEST_CASE("ranks with unequal batches and a large mean still equal BatchNorm2d on the union") {
   // 3 + 5 images: the global statistics weight each rank by its count. A mean 40 times the
-  // spread checks that combining per-rank statistics loses no digits.
+  // spread checks that the float64 sums lose no digits that matter.
   torch::manual_seed(5);
   const torch::Tensor input = torch::randn({8, kChannels, 4, 5}) * 0.5 + 20;
   const torch::Tensor upstream = torch::randn({8, kChannels, 4, 5});
-  auto reference = reference_norm();
-  set_affine(reference->weight, reference->bias);
-  const torch::Tensor x_ref = input.clone().requires_grad_(true);
-  const torch::Tensor y_ref = reference->forward(x_ref);
-  (y_ref * upstream).sum().backward();
-
-  const std::vector<int64_t> begin{0, 3}, end{3, 8};
-  ThreadGroup group(2);
-  std::vector<SyncBatchNorm> norms{SyncBatchNorm(kChannels), SyncBatchNorm(kChannels)};
-  std::vector<ThreadCommunicator> comms{ThreadCommunicator(group, 0), ThreadCommunicator(group, 1)};
-  std::vector<torch::Tensor> x(2), y(2);
+  const WholeBatch reference(input, upstream);
+  const TwoRanks ranks(input, upstream, {0, 3, 8});
+  CHECK(close(ranks.y, reference.y, 1e-4));
+  CHECK(close(ranks.x_grad, reference.x_grad, 1e-4));
+  CHECK(close(ranks.weight_grad, reference.norm->weight.grad(), 1e-4));
   for (int r = 0; r < 2; ++r) {
-    set_affine(norms[r]->weight, norms[r]->bias);
-    norms[r]->set_communicator(&comms[r]);
-    x[r] = input.slice(0, begin[r], end[r]).clone().requires_grad_(true);
-  }
-  run_ranks(2, [&](int r) {
-    y[r] = norms[r]->forward(x[r]);
-    (y[r] * upstream.slice(0, begin[r], end[r])).sum().backward();
-  });
-  CHECK(close(torch::cat({y[0], y[1]}), y_ref, 1e-4));
-  CHECK(close(torch::cat({x[0].grad(), x[1].grad()}), x_ref.grad(), 1e-4));
-  CHECK(close(norms[0]->weight.grad() + norms[1]->weight.grad(), reference->weight.grad(), 1e-4));
-  for (int r = 0; r < 2; ++r) {
-    CHECK(close(norms[r]->running_mean, reference->running_mean));
-    CHECK(close(norms[r]->running_var, reference->running_var));
+    CHECK(close(ranks.norms[r]->running_mean, reference.norm->running_mean));
+    CHECK(close(ranks.norms[r]->running_var, reference.norm->running_var));
   }
 }
 
@@ -169,26 +172,13 @@ TEST_CASE("SyncBatchNorm on 2 ranks x 4 images matches itself on 1 rank x 8 to f
   const torch::Tensor y_whole = whole->forward(x_whole);
   (y_whole * upstream).sum().backward();
 
-  ThreadGroup group(2);
-  std::vector<SyncBatchNorm> norms{SyncBatchNorm(kChannels), SyncBatchNorm(kChannels)};
-  std::vector<ThreadCommunicator> comms{ThreadCommunicator(group, 0), ThreadCommunicator(group, 1)};
-  std::vector<torch::Tensor> x(2), y(2);
-  for (int r = 0; r < 2; ++r) {
-    set_affine(norms[r]->weight, norms[r]->bias);
-    norms[r]->set_communicator(&comms[r]);
-    x[r] = input.slice(0, 4 * r, 4 * r + 4).clone().requires_grad_(true);
-  }
-  run_ranks(2, [&](int r) {
-    y[r] = norms[r]->forward(x[r]);
-    (y[r] * upstream.slice(0, 4 * r, 4 * r + 4)).sum().backward();
-  });
+  const TwoRanks ranks(input, upstream, {0, 4, 8});
   const auto max_rel = [](const torch::Tensor& a, const torch::Tensor& b) {
     return ((a - b).abs().max() / b.abs().max()).item<double>();
   };
-  const double y_diff = max_rel(torch::cat({y[0], y[1]}), y_whole);
-  const double grad_diff = max_rel(torch::cat({x[0].grad(), x[1].grad()}), x_whole.grad());
-  const double weight_diff =
-      max_rel(norms[0]->weight.grad() + norms[1]->weight.grad(), whole->weight.grad());
+  const double y_diff = max_rel(ranks.y, y_whole);
+  const double grad_diff = max_rel(ranks.x_grad, x_whole.grad());
+  const double weight_diff = max_rel(ranks.weight_grad, whole->weight.grad());
   MESSAGE("2 ranks vs 1: output " << y_diff << ", input gradient " << grad_diff
                                   << ", weight gradient " << weight_diff);
   CHECK(y_diff < 1e-6);

@@ -13,24 +13,13 @@ TEST_CASE("with --accumulate 2, 2 ranks x 4 images equal 1 rank x 8 images after
   // really accumulates: the result differs from whole-batch steps.
   const std::string dir = make_temp_dir();
   const std::string plan = run_test::make_plan(dir, "4 GPUs, 1 day budget?", "pretrain");
-  std::string out, err;
-  for (int nproc : {1, 2}) {
-    CAPTURE(nproc);
-    const std::string work = dir + "/ranks" + std::to_string(nproc);
-    int code = run_trainplan({"run", plan, "--scale-to-local", "--nproc", std::to_string(nproc),
-                              "--global-batch", "8", "--accumulate", "2", "--max-steps", "3",
-                              "--work-dir", work},
-                             out, err);
-    CAPTURE(err);
-    REQUIRE(code == 0);
-    CHECK(out.find("micro-batches of " + std::to_string(4 / nproc)) != std::string::npos);
-  }
-  REQUIRE(run_trainplan({"run", plan, "--scale-to-local", "--global-batch", "8", "--max-steps",
-                         "3", "--work-dir", dir + "/whole"},
-                        out, err) == 0);
-  auto one = run_test::checkpoint_parameters(dir + "/ranks1/checkpoints/pretrain/last.pt");
-  auto two = run_test::checkpoint_parameters(dir + "/ranks2/checkpoints/pretrain/last.pt");
-  auto whole = run_test::checkpoint_parameters(dir + "/whole/checkpoints/pretrain/last.pt");
+  const std::vector<std::string> steps = {"--accumulate", "2", "--max-steps", "3"};
+  std::string out;
+  auto one = run_test::train_scaled(plan, dir + "/ranks1", 1, steps, &out);
+  CHECK(out.find("in 2 micro-batches of 4") != std::string::npos);
+  auto two = run_test::train_scaled(plan, dir + "/ranks2", 2, steps, &out);
+  CHECK(out.find("in 2 micro-batches of 2") != std::string::npos);
+  auto whole = run_test::train_scaled(plan, dir + "/whole", 1, {"--max-steps", "3"});
   const double diff = run_test::relative_difference(one, two);
   MESSAGE("--accumulate 2, 2 ranks vs 1 rank after 3 steps: relative difference " << diff);
   CHECK(diff <= 1e-5);

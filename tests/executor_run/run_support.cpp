@@ -46,6 +46,20 @@ void synth_shapes(const std::string& root) {
                         out, err) == 0);
 }
 
+std::map<std::string, torch::Tensor> train_scaled(const std::string& plan, const std::string& work,
+                                                  int nproc, const std::vector<std::string>& extra,
+                                                  std::string* out) {
+  std::vector<std::string> args = {"run", plan, "--scale-to-local", "--nproc", std::to_string(nproc),
+                                   "--global-batch", "8", "--work-dir", work};
+  args.insert(args.end(), extra.begin(), extra.end());
+  std::string stdout_text, err;
+  CAPTURE(nproc);
+  CAPTURE(err);
+  REQUIRE(run_trainplan(args, stdout_text, err) == 0);
+  if (out) *out = stdout_text;
+  return checkpoint_parameters(work + "/checkpoints/pretrain/last.pt");
+}
+
 std::map<std::string, torch::Tensor> checkpoint_parameters(const std::string& path) {
   torch::serialize::InputArchive archive;
   archive.load_from(path);

@@ -27,6 +27,13 @@ std::string unscaled_plan(const std::string& dir, const std::string& init = "scr
 /// Writes 40 synthetic 128 px images as dataset "shapes" under `root`.
 void synth_shapes(const std::string& root);
 
+/// Runs `trainplan run PLAN --scale-to-local --nproc N --global-batch 8 --work-dir WORK` plus
+/// `extra` (it must succeed) and returns the parameters of the pretrain stage's last
+/// checkpoint; `out` receives the standard output when given.
+std::map<std::string, torch::Tensor> train_scaled(const std::string& plan, const std::string& work,
+                                                  int nproc, const std::vector<std::string>& extra,
+                                                  std::string* out = nullptr);
+
 /// The model parameters stored in a checkpoint, by name.
 std::map<std::string, torch::Tensor> checkpoint_parameters(const std::string& path);
 
