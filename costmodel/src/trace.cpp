@@ -52,16 +52,12 @@ std::string span_name(const Span& span, const std::vector<SimStage>& stages) {
       return "loader warm-up";
     case SpanKind::kEpoch:
       return fmt::format("epoch {}", span.epoch);
-    case SpanKind::kEvaluation:
-      return "evaluation";
-    case SpanKind::kCheckpoint:
-      return "checkpoint";
-    case SpanKind::kRestart:
-      return "restart";
     case SpanKind::kFailure:
       return "GPU failure";
+    default:
+      // Evaluation, checkpoint, restart: the category says it all.
+      return category(span.kind);
   }
-  return "";
 }
 
 // Microseconds from integer nanoseconds: exact to the nanosecond in a double for any run
