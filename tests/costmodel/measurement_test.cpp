@@ -13,6 +13,10 @@
 
 #include "trainplan/costmodel/measurement.hpp"
 #include "trainplan/error.hpp"
+#include "support/input_error_of.hpp"
+
+using trainplan::testing::contains;
+using trainplan::testing::input_error_of;
 
 using namespace trainplan::costmodel;
 using trainplan::InputError;
@@ -22,20 +26,6 @@ namespace {
 const char* kDesignExample =
     R"({"model": "retinanet-x50", "gpu": "h100-sxm5-80gb", "gpus": 8, "nodes": 1, )"
     R"("global_batch": 256, "resolution": 800, "seconds_per_iter": 0.1147})";
-
-template <typename F>
-std::string input_error_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "<no InputError thrown>";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 }  // namespace
 

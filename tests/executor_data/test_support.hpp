@@ -11,8 +11,12 @@
 
 #include "trainplan/error.hpp"
 #include "trainplan/executor/data/image_io.hpp"
+#include "support/input_error_of.hpp"
 
 namespace test_support {
+
+using trainplan::testing::contains;
+using trainplan::testing::input_error_of;
 
 namespace fs = std::filesystem;
 namespace data = trainplan::executor::data;
@@ -47,20 +51,6 @@ inline void write_text(const std::string& path, const std::string& text) {
 inline std::string read_text(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
-template <typename F>
-std::string input_error_of(F&& f) {
-  try {
-    f();
-  } catch (const trainplan::InputError& e) {
-    return e.what();
-  }
-  return "<no InputError thrown>";
-}
-
-inline bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
 }
 
 /// A solid-colour RGB image.

@@ -10,6 +10,10 @@
 #include "trainplan/error.hpp"
 #include "trainplan/json_reader.hpp"
 #include "trainplan/profiles/catalog.hpp"
+#include "support/input_error_of.hpp"
+
+using trainplan::testing::contains;
+using trainplan::testing::input_error_of;
 
 using nlohmann::json;
 using trainplan::InputError;
@@ -18,20 +22,6 @@ using trainplan::parse_json_text;
 using trainplan::profiles::Catalog;
 
 namespace {
-
-template <typename F>
-std::string input_error_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "<no InputError thrown>";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
 
 // A complete, valid GPU entry (the embedded V100's fields).
 json valid_gpu() {

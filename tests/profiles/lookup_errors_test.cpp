@@ -8,29 +8,14 @@
 
 #include "trainplan/error.hpp"
 #include "trainplan/profiles/catalog.hpp"
+#include "support/input_error_of.hpp"
+
+using trainplan::testing::contains;
+using trainplan::testing::input_error_of;
 
 using trainplan::InputError;
 using trainplan::profiles::Catalog;
 using trainplan::profiles::closest_ids;
-
-namespace {
-
-// The message of the InputError `f` throws, or a marker when it throws nothing.
-template <typename F>
-std::string input_error_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "<no InputError thrown>";
-}
-
-bool contains(const std::string& text, const std::string& part) {
-  return text.find(part) != std::string::npos;
-}
-
-}  // namespace
 
 TEST_CASE("an unknown GPU id suggests the closest ids") {
   Catalog c = Catalog::embedded();

@@ -13,6 +13,9 @@
 
 #include "trainplan/error.hpp"
 #include "trainplan/profiles/catalog.hpp"
+#include "support/input_error_of.hpp"
+
+using trainplan::testing::input_error_of;
 
 using nlohmann::json;
 using trainplan::InputError;
@@ -37,16 +40,6 @@ json gpu_entry(const Catalog& c, const std::string& id, double memory_gb) {
           {"default_network", g.default_network},
           {"source", "unit test"},
           {"price_source", "unit test"}};
-}
-
-template <typename F>
-std::string input_error_of(F&& f) {
-  try {
-    f();
-  } catch (const InputError& e) {
-    return e.what();
-  }
-  return "<no InputError thrown>";
 }
 
 }  // namespace
