@@ -7,8 +7,7 @@
 #include <string>
 #include <vector>
 
-// cli_harness.cpp
-int run_trainplan(const std::vector<std::string>& args, std::string& out, std::string& err);
+#include "support/cli_harness.hpp"
 
 namespace {
 

@@ -8,9 +8,11 @@
 #include <string>
 #include <vector>
 
-// cli_harness.cpp
-int run_trainplan(const std::vector<std::string>& args, std::string& out, std::string& err);
-std::string write_temp_file(const std::string& name, const std::string& text);
+#include "support/cli_harness.hpp"
+#include "support/expect_bad_input.hpp"
+
+using trainplan::testing::expect_bad_input;
+using trainplan::testing::MessageLines;
 
 namespace {
 
@@ -23,32 +25,6 @@ std::vector<std::string> estimate_args(const std::string& model, const std::stri
 
 std::vector<std::string> good_estimate() {
   return estimate_args("yolo-world-v2-l", "v100-sxm2-32gb", "4", "64", "640");
-}
-
-size_t count(const std::string& text, const std::string& part) {
-  size_t n = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-  return n;
-}
-
-// Runs trainplan and checks the bad-input contract; every `parts` must be in the message.
-void expect_bad_input(const std::vector<std::string>& args, const std::vector<std::string>& parts) {
-  std::string out, err;
-  const int code = run_trainplan(args, out, err);
-  std::string command;
-  for (const auto& a : args) command += a + " ";
-  CAPTURE(command);
-  CAPTURE(err);
-  CHECK(code == 2);
-  CHECK(out.empty());
-  CHECK_FALSE(err.empty());
-  CHECK(err.rfind("trainplan: ", 0) == 0);
-  CHECK(count(err, "trainplan: ") == 1);  // one message
-  CHECK(err.find("internal error") == std::string::npos);
-  for (const auto& part : parts) {
-    CAPTURE(part);
-    CHECK(err.find(part) != std::string::npos);
-  }
 }
 
 }  // namespace
@@ -105,7 +81,7 @@ TEST_CASE("GPU counts below 1 exit 2") {
   expect_bad_input(estimate_args("yolo-world-v2-l", "v100-sxm2-32gb", "-3", "64", "640"), {"--gpus", "-3"});
   expect_bad_input({"ask", "--gpus", "0", "--budget", "1d"}, {"--gpus"});
   expect_bad_input({"ask", "--gpus", "-3", "--budget", "1d"}, {"--gpus", "-3"});
-  expect_bad_input({"ask", "0 GPUs, 1 day"}, {"GPUs"});
+  expect_bad_input({"ask", "0 GPUs, 1 day"}, {"GPUs"}, MessageLines::kSeveral);
 }
 
 TEST_CASE("a batch not divisible by the GPUs exits 2") {
@@ -126,7 +102,8 @@ TEST_CASE("malformed resolutions exit 2 with the accepted forms") {
 
 TEST_CASE("an unparsable question exits 2 showing the accepted forms") {
   expect_bad_input({"ask", "what is the meaning of life?"},
-                   {"what is the meaning of life?", "4 GPUs, 1 day budget?", "8xA100 for 36 hours"});
+                   {"what is the meaning of life?", "4 GPUs, 1 day budget?", "8xA100 for 36 hours"},
+                   MessageLines::kSeveral);
 }
 
 TEST_CASE("bad time budgets exit 2") {
@@ -142,8 +119,10 @@ TEST_CASE("bad money budgets exit 2") {
 }
 
 TEST_CASE("usage errors exit 2") {
-  expect_bad_input({}, {});
-  expect_bad_input({"frobnicate"}, {"unknown command", "frobnicate", "ask"});
-  expect_bad_input({"estimate", "--model", "yolo-world-v2-l"}, {"--gpu"});
-  expect_bad_input({"ask", "--gpus", "four"}, {"--gpus"});
+  // Usage errors end with a hint to --help on a second line.
+  const auto usage = MessageLines::kSeveral;
+  expect_bad_input({}, {}, usage);
+  expect_bad_input({"frobnicate"}, {"unknown command", "frobnicate", "ask"}, usage);
+  expect_bad_input({"estimate", "--model", "yolo-world-v2-l"}, {"--gpu"}, usage);
+  expect_bad_input({"ask", "--gpus", "four"}, {"--gpus"}, usage);
 }

@@ -8,9 +8,7 @@
 #include <string>
 #include <vector>
 
-// cli_harness.cpp
-int run_trainplan(const std::vector<std::string>& args, std::string& out, std::string& err);
-std::string write_temp_file(const std::string& name, const std::string& text);
+#include "support/cli_harness.hpp"
 
 namespace fs = std::filesystem;
 

@@ -5,10 +5,7 @@
 #include <vector>
 
 #include "doctest_torch.hpp"
-
-// cli_harness.cpp
-int run_trainplan(const std::vector<std::string>& args, std::string& out, std::string& err);
-std::string make_temp_dir();
+#include "support/cli_harness.hpp"
 
 namespace run_test {
 

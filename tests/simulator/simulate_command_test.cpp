@@ -7,19 +7,13 @@
 #include <string>
 #include <vector>
 
-// cli_harness.cpp
-int run_trainplan(const std::vector<std::string>& args, std::string& out, std::string& err);
-std::string write_temp_file(const std::string& name, const std::string& text);
+#include "support/cli_harness.hpp"
+#include "support/expect_bad_input.hpp"
 
 using nlohmann::json;
+using trainplan::testing::expect_bad_input;
 
 namespace {
-
-size_t count(const std::string& text, const std::string& part) {
-  size_t n = 0;
-  for (auto at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
-  return n;
-}
 
 // A plan file written once by `trainplan plan` (two stages, 32 GPUs, 3-day deadline).
 const std::string& plan_file() {
@@ -30,25 +24,6 @@ const std::string& plan_file() {
     return p;
   }();
   return path;
-}
-
-void expect_bad_input(const std::vector<std::string>& args, const std::vector<std::string>& parts) {
-  std::string out, err;
-  const int code = run_trainplan(args, out, err);
-  std::string command;
-  for (const auto& a : args) command += a + " ";
-  CAPTURE(command);
-  CAPTURE(err);
-  CHECK(code == 2);
-  CHECK(out.empty());
-  CHECK(err.rfind("trainplan: ", 0) == 0);
-  CHECK(count(err, "trainplan: ") == 1);
-  CHECK(count(err, "\n") == 1);
-  CHECK(err.find("internal error") == std::string::npos);
-  for (const auto& part : parts) {
-    CAPTURE(part);
-    CHECK(err.find(part) != std::string::npos);
-  }
 }
 
 std::vector<std::string> simulate(std::vector<std::string> extra) {

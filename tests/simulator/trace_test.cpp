@@ -13,10 +13,7 @@
 #include <vector>
 
 #include "trainplan/costmodel/simulation.hpp"
-
-// cli_harness.cpp
-int run_trainplan(const std::vector<std::string>& args, std::string& out, std::string& err);
-std::string write_temp_file(const std::string& name, const std::string& text);
+#include "support/cli_harness.hpp"
 
 using nlohmann::json;
 using namespace trainplan::costmodel;
