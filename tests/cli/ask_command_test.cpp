@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "support/cli_harness.hpp"
+#include "support/run_json.hpp"
 
 namespace {
 
@@ -71,11 +72,7 @@ TEST_CASE("ask marks pre-training as not fitting and answers the inverse questio
 }
 
 TEST_CASE("ask --json gives strategies and a recommendation") {
-  std::string out, err;
-  REQUIRE(run_trainplan({"ask", "4 GPUs, 1 day budget?", "--json"}, out, err) == 0);
-  CHECK(err.empty());
-  nlohmann::json j;
-  REQUIRE_NOTHROW(j = nlohmann::json::parse(out));
+  const nlohmann::json j = trainplan::testing::run_json({"ask", "4 GPUs, 1 day budget?", "--json"});
   REQUIRE(j.contains("strategies"));
   REQUIRE(j.contains("recommended"));
   CHECK(j["recommended"] == "finetune");

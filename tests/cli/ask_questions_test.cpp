@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "support/cli_harness.hpp"
+#include "support/run_json.hpp"
 
 namespace {
 
@@ -15,13 +15,7 @@ namespace {
 nlohmann::json ask_json(std::vector<std::string> args) {
   args.insert(args.begin(), "ask");
   args.push_back("--json");
-  std::string out, err;
-  const int code = run_trainplan(args, out, err);
-  CAPTURE(err);
-  REQUIRE(code == 0);
-  nlohmann::json j;
-  REQUIRE_NOTHROW(j = nlohmann::json::parse(out));
-  return j;
+  return trainplan::testing::run_json(args);
 }
 
 }  // namespace

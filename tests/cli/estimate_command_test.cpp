@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "support/cli_harness.hpp"
+#include "support/run_json.hpp"
 
 namespace {
 
@@ -24,14 +25,7 @@ std::vector<std::string> with(std::vector<std::string> args, const std::vector<s
 }
 
 nlohmann::json estimate_json(const std::vector<std::string>& args) {
-  std::string out, err;
-  const int code = run_trainplan(with(args, {"--json"}), out, err);
-  CAPTURE(err);
-  REQUIRE(code == 0);
-  CHECK(err.empty());
-  nlohmann::json j;
-  REQUIRE_NOTHROW(j = nlohmann::json::parse(out));
-  return j;
+  return trainplan::testing::run_json(with(args, {"--json"}));
 }
 
 }  // namespace

@@ -10,6 +10,9 @@
 #include <vector>
 
 #include "support/cli_harness.hpp"
+#include "support/run_json.hpp"
+
+using trainplan::testing::run_json;
 
 namespace {
 
@@ -24,16 +27,6 @@ const char* kRecord =
 std::vector<std::string> with(std::vector<std::string> args, const std::vector<std::string>& more) {
   args.insert(args.end(), more.begin(), more.end());
   return args;
-}
-
-nlohmann::json run_json(const std::vector<std::string>& args) {
-  std::string out, err;
-  const int code = run_trainplan(args, out, err);
-  CAPTURE(err);
-  REQUIRE(code == 0);
-  nlohmann::json j;
-  REQUIRE_NOTHROW(j = nlohmann::json::parse(out));
-  return j;
 }
 
 }  // namespace
