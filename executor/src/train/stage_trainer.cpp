@@ -216,12 +216,12 @@ StageResult train_stage(const StageContext& ctx) {
       // only the last backward reduces across ranks (DDP's no_sync for the others).
       const int parts = s.accumulation_steps;
       const int64_t micro = batch->count / parts;
-      LossOutput loss;
       double step_loss = 0;
       for (int part = 0; part < parts; ++part) {
         const auto [micro_images, micro_targets] = micro_batch(images, targets, part * micro, micro);
         if (part + 1 == parts) reducer.prepare_for_backward();
-        loss = detection_loss(model->forward(micro_images), micro_targets, int(micro), comm);
+        const LossOutput loss =
+            detection_loss(model->forward(micro_images), micro_targets, int(micro), comm);
         (parts == 1 ? loss.total : loss.total / parts).backward();
         step_loss += loss.total.item<double>() / parts;
         box_sum += loss.box / parts;
@@ -258,9 +258,9 @@ StageResult train_stage(const StageContext& ctx) {
       break;
     }
     progress.finish();
-    // Evaluation on rank 0 (running statistics: no collective), the others wait.
-    MapResult map;
-    if (leader) map = evaluate(model, val, s.image_size);
+    // Every rank evaluates its share of the validation images (running statistics: no
+    // collective in the model); all get the same figures.
+    const MapResult map = evaluate(model, val, s.image_size, comm);
     model->train();
     if (leader) {
       result.map50 = map.map50;
