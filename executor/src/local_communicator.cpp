@@ -37,13 +37,6 @@ class LocalCommunicator final : public Communicator {
 
 }  // namespace
 
-void Communicator::allreduce_sum_small(const torch::Tensor& tensor) {
-  if (world_size() == 1) return;
-  torch::NoGradGuard no_grad;
-  // sum(0) over the rank dimension adds in rank order on every rank: identical results.
-  tensor.copy_(allgather(tensor).sum(0));
-}
-
 std::unique_ptr<Communicator> make_local_communicator() {
   return std::make_unique<LocalCommunicator>();
 }

@@ -11,12 +11,10 @@ namespace {
 using torch::autograd::AutogradContext;
 using torch::autograd::variable_list;
 
-/// Sums `packed` in place across ranks; a null communicator or a world of one is local.
-/// The per-channel sums are small: one all-gather, not an all-reduce (see allreduce_sum_small).
+/// Sums `packed` in place across ranks; a null communicator is a world of one. The
+/// per-channel sums are small: one all-gather, not an all-reduce (see allreduce_sum_small).
 void sum_across_ranks(Communicator* communicator, const torch::Tensor& packed) {
-  if (communicator != nullptr && communicator->world_size() > 1) {
-    communicator->allreduce_sum_small(packed);
-  }
+  if (communicator != nullptr) communicator->allreduce_sum_small(packed);
 }
 
 torch::Tensor per_channel(const torch::Tensor& v) { return v.view({1, -1, 1, 1}); }

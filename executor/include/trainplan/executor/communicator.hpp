@@ -1,7 +1,7 @@
 #pragma once
 // The communicator in front of Gloo (and, later, NCCL): one virtual per collective, an options
 // struct with a timeout, and an async handle whose wait() rethrows. A trivial backend serves a
-// world of one (c10d Backend/Work; flashlight's stub backend).
+// world of one (as c10d's Backend/Work, and flashlight's world-of-one backend).
 #include <torch/torch.h>
 
 #include <chrono>
