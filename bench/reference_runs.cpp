@@ -2,61 +2,15 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
 #include <fstream>
 #include <map>
-#include <sstream>
 
 #include "trainplan/error.hpp"
 
 namespace trainplan::bench {
 
 namespace {
-
-// How each row's free-text model and GPU map to profiles, and what had to be assumed.
-struct RowMapping {
-  const char* model;
-  const char* gpu;
-  const char* dataset;
-  const char* eval_dataset;
-  double eval_interval_epochs;
-  int gpus_if_missing;
-  int batch_if_missing;
-  const char* assumption;
-  const char* framework = "";  ///< "" = the model's usual codebase
-};
-
-const std::map<std::string, RowMapping>& mappings() {
-  static const std::map<std::string, RowMapping> m = {
-      {"YW01", {"yolo-world-v2-m", "v100-sxm2-32gb", "o365v1-goldg", "lvis-minival", 10, 0, 0, "V100 32GB per the paper"}},
-      {"YW02", {"yolo-world-v1-l", "v100-sxm2-32gb", "o365v1-goldg", "lvis-minival", 10, 0, 0, "V100 32GB (27 GB peak)"}},
-      {"YW03", {"yolo-world-v2-m", "v100-sxm2-32gb", "o365v1-goldg", "lvis-minival", 10, 0, 0, "S/M/L range midpoint taken as M"}},
-      {"YW04", {"yolo-world-v2-l", "v100-sxm2-32gb", "o365v1-goldg", "lvis-minival", 10, 0, 0, "size unspecified: L; V100"}},
-      {"YW05", {"yolo-world-v2-l", "rtx-2080ti", "o365v1-goldg", "lvis-minival", 10, 0, 0, "GPU unknown: 10 images per GPU \"due to memory\" at 7.7-8.6 GB implies an 11 GB card (RTX 2080 Ti)"}},
-      {"YW06", {"yolo-world-v2-s", "v100-sxm2-32gb", "objects365v1", "", 1, 0, 0, "GPU unknown: V100 32GB"}},
-      {"YW07", {"yolo-world-v2-l", "v100-sxm2-32gb", "coco-train2017", "coco-val2017", 5, 0, 0, "GPU unknown: V100 32GB; size L"}},
-      {"YW08", {"yolo-world-v1-l", "a800-sxm4-80gb", "coco-train2017", "coco-val2017", 5, 0, 0, ""}},
-      {"YW09", {"yolo-world-v2-l", "v100-sxm2-32gb", "coco-train2017", "coco-val2017", 5, 8, 128, "8 GPUs x 16 (the config); V100"}},
-      {"YW10", {"yolo-world-v2-l", "v100-sxm2-32gb", "coco-train2017", "coco-val2017", 5, 0, 0, "GPU unknown: V100 32GB; an upper bound"}},
-      {"MM01", {"yolov5-s", "a100-sxm4-80gb", "coco-train2017", "coco-val2017", 10, 0, 0, "mmyolo codebase", "mmyolo"}},
-      {"MM02", {"yolov5-m", "a100-sxm4-80gb", "coco-train2017", "coco-val2017", 10, 0, 0, "mmyolo codebase", "mmyolo"}},
-      {"MM03", {"rtmdet-m", "a100-sxm4-80gb", "coco-train2017", "coco-val2017", 10, 0, 0, "A100 assumed"}},
-      {"MM04", {"rtmdet-s", "a100-sxm4-80gb", "coco-train2017", "coco-val2017", 10, 0, 0, ""}},
-      {"UL01", {"yolov5-n", "v100-sxm2-16gb", "coco-train2017", "coco-val2017", 1, 0, 0, ""}},
-      {"UL02", {"yolov5-s", "v100-sxm2-16gb", "coco-train2017", "coco-val2017", 1, 0, 0, ""}},
-      {"UL03", {"yolov5-m", "v100-sxm2-16gb", "coco-train2017", "coco-val2017", 1, 0, 0, ""}},
-      {"UL04", {"yolov5-l", "v100-sxm2-16gb", "coco-train2017", "coco-val2017", 1, 0, 0, ""}},
-      {"UL05", {"yolov5-x", "v100-sxm2-16gb", "coco-train2017", "coco-val2017", 1, 0, 0, ""}},
-      {"MLR01", {"retinanet-x50", "h100-sxm5-80gb", "openimages-mlperf", "", 1, 0, 0, ""}},
-      {"MLR02", {"retinanet-x50", "h100-sxm5-80gb", "openimages-mlperf", "", 1, 0, 0, ""}},
-      {"MLR03", {"retinanet-x50", "h100-sxm5-80gb", "openimages-mlperf", "", 1, 0, 0, ""}},
-      {"MLR04", {"retinanet-x50", "h100-sxm5-80gb", "openimages-mlperf", "", 1, 0, 0, ""}},
-      {"MLR05", {"retinanet-x50", "h100-sxm5-80gb", "openimages-mlperf", "", 1, 0, 0, ""}},
-      {"MLR06", {"retinanet-x50", "h200-sxm-141gb", "openimages-mlperf", "", 1, 0, 0, ""}},
-      {"MLR07", {"retinanet-x50", "h100-sxm5-80gb", "openimages-mlperf", "", 1, 0, 0, ""}},
-      {"MLR08", {"retinanet-x50", "h100-sxm5-80gb", "openimages-mlperf", "", 1, 0, 0, ""}},
-  };
-  return m;
-}
 
 std::vector<std::string> split_csv_line(const std::string& line) {
   std::vector<std::string> fields(1);
@@ -79,9 +33,117 @@ std::vector<std::string> split_csv_line(const std::string& line) {
   return fields;
 }
 
-std::optional<double> number_or_none(const std::string& s) {
-  if (s.empty()) return std::nullopt;
-  return std::stod(s);
+// One CSV row with its header, reading typed fields and naming the row and column on error.
+class Row {
+ public:
+  Row(const std::string& path, size_t line_number, const std::map<std::string, size_t>& column,
+      std::vector<std::string> fields)
+      : path_(path), line_(line_number), column_(column), fields_(std::move(fields)) {}
+
+  const std::string& text(const char* name) const {
+    auto found = column_.find(name);
+    if (found == column_.end()) fail(name, "column missing from the header");
+    if (found->second >= fields_.size()) fail(name, "row has too few fields");
+    return fields_[found->second];
+  }
+  std::optional<double> optional_number(const char* name) const {
+    const std::string& s = text(name);
+    if (s.empty()) return std::nullopt;
+    size_t used = 0;
+    double x = 0;
+    try {
+      x = std::stod(s, &used);
+    } catch (const std::exception&) {
+      used = 0;
+    }
+    if (used != s.size() || !std::isfinite(x) || x <= 0)
+      fail(name, fmt::format("\"{}\" is not a positive number", s));
+    return x;
+  }
+  double number(const char* name) const {
+    auto x = optional_number(name);
+    if (!x) fail(name, "empty; a positive number is required");
+    return *x;
+  }
+  bool flag(const char* name) const {
+    const std::string& s = text(name);
+    if (s == "1") return true;
+    if (s == "0") return false;
+    fail(name, fmt::format("\"{}\" is not accepted; expected 1 or 0", s));
+  }
+  [[noreturn]] void fail(const char* name, const std::string& what) const {
+    throw InputError(fmt::format("{}:{}: column {}: {}", path_, line_, name, what));
+  }
+
+ private:
+  const std::string& path_;
+  size_t line_;
+  const std::map<std::string, size_t>& column_;
+  std::vector<std::string> fields_;
+};
+
+ReferenceRun parse_run(const profiles::Catalog& catalog, const Row& row) {
+  ReferenceRun run;
+  run.case_id = row.text("case_id");
+  run.source_id = row.text("source_id");
+  run.codebase = row.text("codebase");
+  run.assumption = row.text("assumptions");
+  const std::string measured = row.text("measured");
+  if (measured == "seconds_per_iter")
+    run.measured_seconds_per_iter = row.number("seconds_per_iter");
+  else if (measured == "total")
+    run.measured_total_hours = row.number("total_hours");
+  else
+    row.fail("measured", fmt::format("\"{}\" is not accepted; expected seconds_per_iter or total",
+                                     measured));
+
+  costmodel::Scenario& s = run.scenario;
+  // Unknown ids are named with the closest known ones by the catalog.
+  auto checked = [&](const char* column, auto lookup) {
+    try {
+      lookup(row.text(column));
+    } catch (const InputError& e) {
+      row.fail(column, e.what());
+    }
+    return row.text(column);
+  };
+  s.model_id = checked("model", [&](const std::string& id) { catalog.model(id); });
+  s.gpu_id = checked("gpu", [&](const std::string& id) { catalog.gpu(id); });
+  s.framework_id = checked("codebase", [&](const std::string& id) { catalog.framework(id); });
+  const std::string dataset_id =
+      checked("dataset", [&](const std::string& id) { catalog.dataset(id); });
+  const auto& data = catalog.dataset(dataset_id);
+  s.gpus = int(row.number("gpus"));
+  const int per_node = int(row.optional_number("gpus_per_node").value_or(std::min(s.gpus, 8)));
+  s.nodes = std::max(1, (s.gpus + per_node - 1) / per_node);
+  s.global_batch = int(row.number("global_batch"));
+  s.resolution = profiles::parse_resolution(row.text("resolution"), run.case_id + " resolution");
+  s.images = row.number("images");
+  s.epochs = row.number("epochs");
+  s.amp = row.flag("amp");
+  s.mosaic = row.flag("mosaic");
+  s.optimizer = row.text("optimizer");
+  if (s.optimizer != "sgd" && s.optimizer != "adamw")
+    row.fail("optimizer", fmt::format("\"{}\" is not accepted; expected sgd or adamw", s.optimizer));
+  s.texts_per_image = data.texts_per_image;
+  s.source_image_pixels = data.mean_width_px * data.mean_height_px;
+  const std::string eval_id = row.text("eval_dataset");
+  if (!eval_id.empty()) {
+    checked("eval_dataset", [&](const std::string& id) { catalog.dataset(id); });
+    s.eval_images = catalog.dataset(eval_id).images;
+    s.eval_interval_epochs = row.number("eval_interval_epochs");
+  }
+  // MLPerf's timed runs write no checkpoints; other codebases save one every epoch.
+  if (run.codebase.rfind("mlperf", 0) == 0) s.checkpoint_interval_epochs = s.epochs + 1;
+  const std::string includes = row.text("total_includes");
+  s.include_startup = includes.find("startup") != std::string::npos;
+  if (run.measured_total_hours && includes.find("eval") == std::string::npos) s.eval_images = 0;
+  try {
+    costmodel::validate(s);
+  } catch (const InputError& e) {
+    row.fail("gpus", e.what());
+  }
+  return run;
 }
 
 }  // namespace
@@ -96,47 +158,25 @@ std::vector<ReferenceRun> load_reference_runs(const profiles::Catalog& catalog,
   std::map<std::string, size_t> column;
   for (size_t i = 0; i < header.size(); ++i) column[header[i]] = i;
   std::vector<ReferenceRun> runs;
-  while (std::getline(in, line)) {
+  std::map<std::string, size_t> seen;
+  for (size_t number = 2; std::getline(in, line); ++number) {
     if (line.empty()) continue;
-    auto f = split_csv_line(line);
-    auto field = [&](const char* name) { return f.at(column.at(name)); };
-    ReferenceRun run;
-    run.case_id = field("case_id");
-    run.measured_seconds_per_iter = number_or_none(field("measured_seconds_per_iter"));
-    run.measured_total_hours = number_or_none(field("measured_total_hours"));
-    if (!run.measured_seconds_per_iter && !run.measured_total_hours) continue;
-    auto found = mappings().find(run.case_id);
-    if (found == mappings().end())
-      throw InputError(fmt::format("{}: row {} has no mapping in bench/reference_runs.cpp",
-                                   csv_path, run.case_id));
-    const RowMapping& m = found->second;
-    costmodel::Scenario& s = run.scenario;
-    s.model_id = m.model;
-    s.gpu_id = m.gpu;
-    s.gpus = field("gpus").empty() ? m.gpus_if_missing : std::stoi(field("gpus"));
-    s.nodes = std::max(1, s.gpus / 8);
-    s.global_batch =
-        field("global_batch").empty() ? m.batch_if_missing : std::stoi(field("global_batch"));
-    s.resolution = profiles::parse_resolution(field("resolution"), run.case_id + " resolution");
-    s.images = std::stod(field("images"));
-    s.epochs = std::stod(field("epochs"));
-    const auto& data = catalog.dataset(m.dataset);
-    s.texts_per_image = data.texts_per_image;
-    s.source_image_pixels = data.mean_width_px * data.mean_height_px;
-    s.framework_id = *m.framework ? m.framework : catalog.model(s.model_id).framework;
-    s.mosaic = s.framework_id != "mlperf-nvidia";
-    // YOLOv5 trains with SGD in both codebases; YOLO-World, RTMDet and MLPerf with AdamW-like.
-    const auto& family = catalog.model(s.model_id).family;
-    s.optimizer = family == "yolov5" || family == "yolov8" ? "sgd" : "adamw";
-    if (*m.eval_dataset) {
-      s.eval_images = catalog.dataset(m.eval_dataset).images;
-      s.eval_interval_epochs = m.eval_interval_epochs;
-    }
-    run.group = s.model_id + "/" + s.framework_id;
-    run.assumption = m.assumption;
-    runs.push_back(run);
+    Row row(csv_path, number, column, split_csv_line(line));
+    runs.push_back(parse_run(catalog, row));
+    if (!seen.emplace(runs.back().case_id, number).second)
+      row.fail("case_id", fmt::format("\"{}\" repeats line {}", runs.back().case_id,
+                                      seen[runs.back().case_id]));
   }
   return runs;
+}
+
+double measured_figure(const ReferenceRun& run) {
+  return run.measured_seconds_per_iter ? *run.measured_seconds_per_iter
+                                       : *run.measured_total_hours;
+}
+
+double predicted_figure(const ReferenceRun& run, const costmodel::Estimate& e) {
+  return run.measured_seconds_per_iter ? e.seconds_per_iter : e.total_seconds / 3600;
 }
 
 std::optional<costmodel::MeasurementRecord> as_record(const ReferenceRun& run) {

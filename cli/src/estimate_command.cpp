@@ -19,7 +19,7 @@ struct EstimateFlags {
   std::vector<std::string> profile_files;
   int gpus = 0, nodes = 1, batch = 0;
   double images = 0, epochs = 0, eval_images = 0, cpus_per_gpu = 0;
-  bool no_amp = false, no_mosaic = false, json = false;
+  bool no_amp = false, no_mosaic = false, no_startup = false, json = false;
 };
 
 costmodel::Scenario scenario_from(const profiles::Catalog& catalog, const EstimateFlags& f) {
@@ -37,6 +37,7 @@ costmodel::Scenario scenario_from(const profiles::Catalog& catalog, const Estima
   s.amp = !f.no_amp;
   s.mosaic = !f.no_mosaic;
   s.eval_images = f.eval_images;
+  s.include_startup = !f.no_startup;
   if (f.cpus_per_gpu < 0)
     throw InputError(fmt::format("--cpus-per-gpu: {} is not accepted; expected > 0", f.cpus_per_gpu));
   s.cpu_cores_per_gpu = f.cpus_per_gpu;
@@ -82,8 +83,11 @@ void print_text(const costmodel::Scenario& s, const costmodel::Estimate& e,
       e.step.data_stall_s, e.step.overhead_s);
   std::cout << fmt::format("  epoch      {} iterations, {}\n", format_count(e.iters_per_epoch),
                            format_duration(e.epoch_seconds));
-  std::cout << fmt::format("  total      {:g} epochs: {}  ({:.1f} GPU-hours, {})\n", s.epochs,
-                           format_duration(e.total_seconds), e.gpu_hours, format_usd(e.cost_usd));
+  std::cout << fmt::format("  total      {:g} epochs: {} ({}; {:.1f} GPU-hours, {}){}\n",
+                           s.epochs, format_duration(e.total_seconds),
+                           format_likely_range(e.total_seconds_p10, e.total_seconds_p90),
+                           e.gpu_hours, format_usd(e.cost_usd),
+                           s.include_startup ? "" : ", start-up left out");
   std::cout << fmt::format(
       "  breakdown  compute {}, all-reduce {}, data wait {}, evaluation {}, overhead {}\n",
       format_duration(e.breakdown.compute_s), format_duration(e.breakdown.comm_exposed_s),
@@ -154,6 +158,8 @@ void add_estimate_command(CLI::App& app, CommandRunner& run) {
   cmd->add_option("--cpus-per-gpu", flags->cpus_per_gpu, "Loader cores per GPU (default: typical host)");
   cmd->add_flag("--no-amp", flags->no_amp, "Train in FP32 instead of mixed precision");
   cmd->add_flag("--no-mosaic", flags->no_mosaic, "No mosaic augmentation");
+  cmd->add_flag("--no-startup", flags->no_startup,
+                "Leave the codebase's start-up out of the total, as time-to-train benchmarks do");
   cmd->add_option("--measured", flags->measured,
                   "Measured runs (JSON list or JSON lines, DESIGN 3.3) to calibrate with");
   cmd->add_option("--profiles", flags->profile_files, "Extra profiles JSON (repeatable)");

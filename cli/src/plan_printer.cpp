@@ -89,7 +89,8 @@ void print_plan(std::ostream& out, const planner::Plan& plan) {
                        p.memory_gb, s.depends_on.empty() ? "" : ", after " + s.depends_on.front());
   }
   const auto& m = plan.summary;
-  out << fmt::format("  makespan {}, {:.0f} GPU-hours, {}", format_duration(m.makespan_seconds),
+  out << fmt::format("  makespan {} ({}), {:.0f} GPU-hours, {}", format_duration(m.makespan_seconds),
+                     format_likely_range(m.makespan_p10_seconds, m.makespan_p90_seconds),
                      m.gpu_hours, format_usd(m.cost_usd));
   if (m.expected_quality)
     out << fmt::format(", expected {:.1f} {} on {} ({})", m.expected_quality->value,
@@ -103,23 +104,27 @@ void print_answer(std::ostream& out, const planner::Answer& a) {
   for (const auto& line : a.assumptions) out << "  - " << line << "\n";
   out << fmt::format("\nStrategies on {} x {} (the best plan of each):\n", a.question.gpus,
                      a.question.gpu_id);
-  out << fmt::format("  {:<25} {:>5} {:>7} {:>5} {:>11} {:>9} {:>8} {:>6}  {}\n", "strategy",
-                     "GPUs", "epochs", "input", "time", "GPU-h", "cost", "AP", "fits");
+  out << fmt::format("  {:<25} {:>5} {:>7} {:>5} {:>11} {:<19} {:>9} {:>8} {:>6}  {}\n",
+                     "strategy", "GPUs", "epochs", "input", "time", "", "GPU-h", "cost", "AP",
+                     "fits");
   for (const auto& v : a.verdicts) {
     const auto& c = v.candidate;
     if (!c.applicable) {
-      out << fmt::format("  {:<25} {:>5} {:>7} {:>5} {:>11} {:>9} {:>8} {:>6}  {}\n",
-                         planner::to_string(c.strategy), "-", "-", "-", "-", "-", "-", "-",
+      out << fmt::format("  {:<25} {:>5} {:>7} {:>5} {:>11} {:<19} {:>9} {:>8} {:>6}  {}\n",
+                         planner::to_string(c.strategy), "-", "-", "-", "-", "", "-", "-", "-",
                          fits_text(c));
       continue;
     }
     const auto& m = c.plan.summary;
     const bool zero = c.strategy == Strategy::kZeroShot;
-    out << fmt::format("  {:<25} {:>5} {:>7} {:>5} {:>11} {:>9.0f} {:>8} {:>6}  {}\n",
+    out << fmt::format("  {:<25} {:>5} {:>7} {:>5} {:>11} {:<19} {:>9.0f} {:>8} {:>6}  {}\n",
                        planner::to_string(c.strategy), zero ? "-" : std::to_string(gpus_used(c.plan)),
                        epochs_text(c.plan),
                        zero ? "640" : c.plan.stages.back().resolution.to_string(),
-                       zero ? "0" : format_duration(m.makespan_seconds), m.gpu_hours,
+                       zero ? "0" : format_duration(m.makespan_seconds),
+                       zero ? "" : "(" + format_likely_range(m.makespan_p10_seconds,
+                                                             m.makespan_p90_seconds) + ")",
+                       m.gpu_hours,
                        format_usd(m.cost_usd), ap_text(c.plan), fits_text(c));
   }
   bool header = false;
@@ -171,6 +176,8 @@ nlohmann::ordered_json answer_json(const planner::Answer& a) {
     s["gpus"] = gpus_used(c.plan);
     s["total_seconds"] = m.makespan_seconds;
     s["total_hours"] = m.makespan_seconds / 3600;
+    s["total_seconds_p10"] = m.makespan_p10_seconds;
+    s["total_seconds_p90"] = m.makespan_p90_seconds;
     s["gpu_hours"] = m.gpu_hours;
     s["cost_usd"] = m.cost_usd;
     s["fits_memory"] = m.fits_memory;

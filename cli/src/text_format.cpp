@@ -13,6 +13,23 @@ std::string format_duration(double seconds) {
   return fmt::format("{:.1f} days", seconds / 86400);
 }
 
+std::string format_likely_range(double low_seconds, double high_seconds) {
+  // Both ends in the unit format_duration picks for the upper end, so they read as one range.
+  struct Unit {
+    double limit_s, seconds;
+    const char* name;
+  };
+  static const Unit kUnits[] = {{90, 1, "s"}, {5400, 60, "min"}, {48 * 3600, 3600, "h"},
+                                {INFINITY, 86400, "days"}};
+  for (const Unit& u : kUnits) {
+    if (high_seconds >= u.limit_s) continue;
+    const int digits = high_seconds / u.seconds < 10 ? 1 : 0;
+    return fmt::format("likely {:.{}f}-{:.{}f} {}", low_seconds / u.seconds, digits,
+                       high_seconds / u.seconds, digits, u.name);
+  }
+  return "";
+}
+
 std::string format_count(double value) {
   std::string digits = fmt::format("{:.0f}", std::round(value));
   std::string out;

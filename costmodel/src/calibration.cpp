@@ -3,6 +3,8 @@
 #include <Eigen/Dense>
 #include <cmath>
 
+#include "trainplan/costmodel/least_squares.hpp"
+
 namespace trainplan::costmodel {
 
 namespace {
@@ -52,43 +54,24 @@ struct Problem {
       r[i] = std::log(estimate(catalog, scenarios[i], c).seconds_per_iter) - std::log(measured[i]);
     return r;
   }
-  double cost(const Eigen::VectorXd& r, const Eigen::VectorXd& theta) const {
-    return r.squaredNorm() + theta.cwiseProduct(ridge).dot(theta);
-  }
 };
 
-// Levenberg-Marquardt with a forward-difference Jacobian: the model is smooth in each scale
-// except where a max() switches term, and a handful of iterations converge.
+// The scales' log-values by Levenberg-Marquardt from 0 (scale 1), the ridge pulling towards 0:
+// the model is smooth in each scale except where a max() switches term.
 Eigen::VectorXd solve(const Problem& p) {
-  const int n = int(p.design.cols());
-  Eigen::VectorXd theta = Eigen::VectorXd::Zero(n);
-  Eigen::VectorXd r = p.residuals(theta);
-  double damping = 1e-3;
-  for (int it = 0; it < kMaxIterations; ++it) {
-    Eigen::MatrixXd jacobian(r.size(), n);
-    for (int j = 0; j < n; ++j) {
-      Eigen::VectorXd step = theta;
-      step[j] += 1e-6;
-      jacobian.col(j) = (p.residuals(step) - r) / 1e-6;
-    }
-    Eigen::MatrixXd normal = jacobian.transpose() * jacobian;
-    normal.diagonal() += p.ridge;
-    normal.diagonal().array() += damping;
-    Eigen::VectorXd gradient = jacobian.transpose() * r + p.ridge.cwiseProduct(theta);
-    Eigen::VectorXd delta = normal.ldlt().solve(-gradient);
-    Eigen::VectorXd next = (theta + delta).cwiseMax(-kMaxLogScale).cwiseMin(kMaxLogScale);
-    Eigen::VectorXd next_r = p.residuals(next);
-    if (p.cost(next_r, next) < p.cost(r, theta)) {
-      theta = next;
-      r = next_r;
-      damping = std::max(1e-9, damping / 10);
-      if (delta.norm() < 1e-10) break;
-    } else {
-      damping *= 10;
-      if (damping > 1e6) break;
-    }
-  }
-  return theta;
+  const size_t n = size_t(p.design.cols());
+  LeastSquaresProblem ls;
+  ls.residuals = [&](const std::vector<double>& theta) {
+    Eigen::VectorXd r = p.residuals(Eigen::Map<const Eigen::VectorXd>(theta.data(), Eigen::Index(n)));
+    return std::vector<double>(r.data(), r.data() + r.size());
+  };
+  ls.start = ls.prior = std::vector<double>(n, 0.0);
+  ls.prior_weight = std::vector<double>(p.ridge.data(), p.ridge.data() + n);
+  ls.lower = std::vector<double>(n, -kMaxLogScale);
+  ls.upper = std::vector<double>(n, kMaxLogScale);
+  ls.max_iterations = kMaxIterations;
+  const auto theta = solve_least_squares(ls);
+  return Eigen::Map<const Eigen::VectorXd>(theta.data(), Eigen::Index(n));
 }
 
 }  // namespace

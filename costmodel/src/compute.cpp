@@ -39,16 +39,27 @@ double achievable_flops(const Resolved& r, bool amp) {
   return peak * r.framework.compute_efficiency;
 }
 
+namespace {
+
+// The detector's own layers: the codebase's rate times its kind's (RoI heads and attention
+// reach less of the peak than dense convolutions). The text encoder is not the detector's.
+double detector_flops(const Resolved& r, bool amp) {
+  return achievable_flops(r, amp) * r.kind.compute_efficiency;
+}
+
+}  // namespace
+
 double train_seconds_per_image(const Resolved& r, const Scenario& s) {
   const double rho = pixel_ratio(r, s);
   const double flops_per_s = achievable_flops(r, s.amp);
+  const double detector_flops_per_s = detector_flops(r, s.amp);
   const double flops = r.model.gflops * 1e9 * rho * training_flop_multiplier(s.trainable);
   // Activations in FP16 under AMP, FP32 otherwise.
   const double activation_bytes = r.model.activation_mb * 1e6 * rho * (s.amp ? 1.0 : 2.0) *
                                   saved_activation_share(s.trainable);
   const double memory_s =
       kActivationTrafficPasses * activation_bytes / (r.gpu.memory_bandwidth_gbps * 1e9);
-  double seconds = (flops / flops_per_s + memory_s) / r.model.efficiency;
+  double seconds = (flops / detector_flops_per_s + memory_s) / r.model.efficiency;
   if (r.model.text_encoder && s.texts_per_image > 0) {
     // The text encoder runs once per prompt of each image; a frozen one runs forward only.
     const auto& text = *r.model.text_encoder;
@@ -64,7 +75,7 @@ double backward_seconds_per_image(const Resolved& r, const Scenario& s) {
   const double multiplier = training_flop_multiplier(s.trainable);
   const double forward_flops = r.model.gflops * 1e9 * rho;
   // Everything past the forward pass is backward; the text encoder runs forward only.
-  return forward_flops * (multiplier - 1.0) / achievable_flops(r, s.amp) / r.model.efficiency;
+  return forward_flops * (multiplier - 1.0) / detector_flops(r, s.amp) / r.model.efficiency;
 }
 
 double eval_seconds_per_image(const Resolved& r, const Scenario& s) {
@@ -75,7 +86,7 @@ double eval_seconds_per_image(const Resolved& r, const Scenario& s) {
   // Box decoding and NMS add about 1 ms per image on the GPU (Ultralytics val logs report
   // 0.5-2 ms "NMS per image").
   constexpr double kPostprocessS = 1e-3;
-  return (flops / achievable_flops(r, s.amp) + memory_s) / r.model.efficiency + kPostprocessS;
+  return (flops / detector_flops(r, s.amp) + memory_s) / r.model.efficiency + kPostprocessS;
 }
 
 double trainable_params_m(const Resolved& r, Trainable trainable) {

@@ -16,6 +16,10 @@ nlohmann::ordered_json to_json(const Estimate& e) {
                     {"eval_s", e.breakdown.eval_s},
                     {"overhead_s", e.breakdown.overhead_s}};
   j["calibrated"] = e.calibrated;
+  // DESIGN 3.11: the likely range of the total, from the cross-validated residuals.
+  j["total_seconds_p10"] = e.total_seconds_p10;
+  j["total_seconds_p90"] = e.total_seconds_p90;
+  j["startup_s"] = e.startup_s;
   j["micro_batch"] = e.micro_batch;
   j["accumulation_steps"] = e.accumulation_steps;
   j["step"] = {{"compute_s", e.step.compute_s},

@@ -11,6 +11,7 @@ struct Resolved {
   const profiles::GpuProfile& gpu;
   const profiles::ArchitectureProfile& arch;
   const profiles::FrameworkProfile& framework;
+  const profiles::DetectorKindProfile& kind;
   const profiles::InterconnectProfile& intra_link;
   const profiles::InterconnectProfile& network;
 

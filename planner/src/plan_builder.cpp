@@ -34,6 +34,8 @@ PlanStage to_plan_stage(const StageEstimate& s) {
   r.seconds_per_iter = e.seconds_per_iter;
   r.iters_per_epoch = e.iters_per_epoch;
   r.total_seconds = e.total_seconds;
+  r.total_seconds_p10 = e.total_seconds_p10;
+  r.total_seconds_p90 = e.total_seconds_p90;
   r.per_gpu_batch = e.per_gpu_batch;
   r.micro_batch = e.micro_batch;
   r.accumulation_steps = e.accumulation_steps;

@@ -150,6 +150,16 @@ void schedule_stages(Plan& plan) {
     makespan = std::max(makespan, s.prediction.end_seconds);
   }
   plan.summary.makespan_seconds = makespan;
+  // One cost model predicts every stage of one model family: their errors move together, so
+  // the makespan's likely range is its value scaled by the stages' summed range.
+  double total = 0, low = 0, high = 0;
+  for (const auto& s : plan.stages) {
+    total += s.prediction.total_seconds;
+    low += s.prediction.total_seconds_p10;
+    high += s.prediction.total_seconds_p90;
+  }
+  plan.summary.makespan_p10_seconds = total > 0 ? makespan * low / total : makespan;
+  plan.summary.makespan_p90_seconds = total > 0 ? makespan * high / total : makespan;
 }
 
 std::vector<size_t> critical_path(const Plan& plan) {

@@ -46,6 +46,8 @@ ojson stage_json(const PlanStage& s) {
   j["prediction"] = {{"seconds_per_iter", p.seconds_per_iter},
                      {"iters_per_epoch", p.iters_per_epoch},
                      {"total_seconds", p.total_seconds},
+                     {"total_seconds_p10", p.total_seconds_p10},
+                     {"total_seconds_p90", p.total_seconds_p90},
                      {"start_seconds", p.start_seconds},
                      {"end_seconds", p.end_seconds},
                      {"gpu_offset", p.gpu_offset},
@@ -104,6 +106,8 @@ StagePrediction prediction_from(JsonObjectReader in) {
   p.seconds_per_iter = in.number("seconds_per_iter", false);
   p.iters_per_epoch = (long long)in.number("iters_per_epoch", false);
   p.total_seconds = in.number("total_seconds", false);
+  p.total_seconds_p10 = in.number_or("total_seconds_p10", p.total_seconds, false);
+  p.total_seconds_p90 = in.number_or("total_seconds_p90", p.total_seconds, false);
   p.start_seconds = in.number("start_seconds", false);
   p.end_seconds = in.number("end_seconds", false);
   p.gpu_offset = whole(in, "gpu_offset", false);
@@ -194,6 +198,8 @@ ojson to_json(const Plan& plan) {
   for (const auto& s : plan.stages) j["stages"].push_back(stage_json(s));
   const auto& m = plan.summary;
   j["summary"] = {{"makespan_seconds", m.makespan_seconds},
+                  {"makespan_p10_seconds", m.makespan_p10_seconds},
+                  {"makespan_p90_seconds", m.makespan_p90_seconds},
                   {"gpu_hours", m.gpu_hours},
                   {"cost_usd", m.cost_usd},
                   {"meets_deadline", m.meets_deadline},
@@ -228,6 +234,10 @@ Plan plan_from_json(const nlohmann::json& document, const std::string& origin) {
   auto summary = in.optional_object("summary");
   if (!summary) in.fail("summary", "missing required field");
   plan.summary.makespan_seconds = summary->number("makespan_seconds", false);
+  plan.summary.makespan_p10_seconds =
+      summary->number_or("makespan_p10_seconds", plan.summary.makespan_seconds, false);
+  plan.summary.makespan_p90_seconds =
+      summary->number_or("makespan_p90_seconds", plan.summary.makespan_seconds, false);
   plan.summary.gpu_hours = summary->number("gpu_hours", false);
   plan.summary.cost_usd = summary->number("cost_usd", false);
   plan.summary.meets_deadline = summary->boolean_or("meets_deadline", true);

@@ -14,6 +14,21 @@ namespace trainplan::profiles {
 
 namespace {
 
+constexpr const char* kAcceptedKeys =
+    "gpus, interconnects, architectures, frameworks, detector_kinds, uncertainty, models, "
+    "datasets, recipes, quality";
+
+// Adds `profile`, or replaces the entry with its id.
+template <typename Profile>
+void put_by_id(std::vector<Profile>& into, const Profile& profile) {
+  auto old = std::find_if(into.begin(), into.end(),
+                          [&](const Profile& q) { return q.id == profile.id; });
+  if (old != into.end())
+    *old = profile;
+  else
+    into.push_back(profile);
+}
+
 size_t edit_distance(const std::string& a, const std::string& b) {
   std::vector<size_t> row(b.size() + 1);
   for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
@@ -45,12 +60,7 @@ void merge_list(std::vector<Profile>& into, const nlohmann::json& document, cons
     if (std::find(seen.begin(), seen.end(), p.id) != seen.end())
       throw InputError(fmt::format("{}: {}[{}].id: duplicate id \"{}\"", origin, path, i, p.id));
     seen.push_back(p.id);
-    auto old = std::find_if(into.begin(), into.end(), [&](const Profile& q) { return q.id == p.id; });
-    if (old != into.end()) {
-      *old = std::move(p);
-    } else {
-      into.push_back(std::move(p));
-    }
+    put_by_id(into, p);
   }
 }
 
@@ -98,23 +108,23 @@ Catalog Catalog::embedded() {
 
 void Catalog::merge(const nlohmann::json& document, const std::string& origin) {
   if (!document.is_object())
-    throw InputError(fmt::format("{}: $: expected a JSON object with any of the keys gpus, "
-                                 "interconnects, architectures, frameworks, models, datasets, "
-                                 "recipes, quality",
-                                 origin));
-  static const char* kKeys[] = {"gpus",   "interconnects", "architectures", "frameworks",
-                                "models", "datasets",      "recipes",       "quality"};
+    throw InputError(fmt::format("{}: $: expected a JSON object with any of the keys {}",
+                                 origin, kAcceptedKeys));
+  static const char* kKeys[] = {"gpus",     "interconnects", "architectures", "frameworks",
+                                "detector_kinds", "uncertainty", "models", "datasets",
+                                "recipes",  "quality"};
   for (const auto& item : document.items()) {
     if (std::find_if(std::begin(kKeys), std::end(kKeys),
                      [&](const char* k) { return item.key() == k; }) == std::end(kKeys))
-      throw InputError(fmt::format("{}: $.{}: unknown key; accepted: gpus, interconnects, "
-                                   "architectures, frameworks, models, datasets, recipes, quality",
-                                   origin, item.key()));
+      throw InputError(
+          fmt::format("{}: $.{}: unknown key; accepted: {}", origin, item.key(), kAcceptedKeys));
   }
   merge_list(gpus_, document, "gpus", origin, detail::parse_gpu);
   merge_list(interconnects_, document, "interconnects", origin, detail::parse_interconnect);
   merge_list(architectures_, document, "architectures", origin, detail::parse_architecture);
   merge_list(frameworks_, document, "frameworks", origin, detail::parse_framework);
+  merge_list(detector_kinds_, document, "detector_kinds", origin, detail::parse_detector_kind);
+  merge_list(uncertainties_, document, "uncertainty", origin, detail::parse_uncertainty);
   merge_list(models_, document, "models", origin, detail::parse_model);
   merge_list(datasets_, document, "datasets", origin, detail::parse_dataset);
   merge_list(recipes_, document, "recipes", origin, detail::parse_recipe);
@@ -138,7 +148,7 @@ void Catalog::merge_file(const std::string& path) { merge(parse_json_file(path),
 void Catalog::check_references(const std::string& origin) const {
   // Embedded files load one at a time; references are complete only once all are in.
   if (interconnects_.empty() || architectures_.empty() || frameworks_.empty() ||
-      datasets_.empty())
+      datasets_.empty() || detector_kinds_.empty())
     return;
   auto check = [&](auto lookup, const std::string& where) {
     try {
@@ -152,8 +162,11 @@ void Catalog::check_references(const std::string& origin) const {
     check([&] { interconnect(g.default_network); }, fmt::format("gpu \"{}\" default_network", g.id));
     check([&] { architecture(g.architecture); }, fmt::format("gpu \"{}\" architecture", g.id));
   }
-  for (const auto& m : models_)
+  for (const auto& m : models_) {
     check([&] { framework(m.framework); }, fmt::format("model \"{}\" framework", m.id));
+    check([&] { detector_kind(m.detector_kind); },
+          fmt::format("model \"{}\" detector_kind", m.id));
+  }
   for (const auto& q : quality_) {
     check([&] { model(q.model); }, fmt::format("quality record for \"{}\" model", q.model));
     check([&] { dataset(q.eval_dataset); },
@@ -187,5 +200,22 @@ const DatasetProfile& Catalog::dataset(const std::string& id) const {
 const RecipeProfile& Catalog::recipe(const std::string& id) const {
   return find_by_id(recipes_, id, "recipe", "recipes");
 }
+
+const DetectorKindProfile& Catalog::detector_kind(const std::string& id) const {
+  return find_by_id(detector_kinds_, id, "detector kind", "detector_kinds");
+}
+
+const UncertaintyProfile* Catalog::uncertainty(const std::string& detector_kind) const {
+  const UncertaintyProfile* all = nullptr;
+  for (const auto& u : uncertainties_) {
+    if (u.id == detector_kind) return &u;
+    if (u.id == "all") all = &u;
+  }
+  return all;
+}
+
+void Catalog::put(const ArchitectureProfile& profile) { put_by_id(architectures_, profile); }
+void Catalog::put(const FrameworkProfile& profile) { put_by_id(frameworks_, profile); }
+void Catalog::put(const DetectorKindProfile& profile) { put_by_id(detector_kinds_, profile); }
 
 }  // namespace trainplan::profiles

@@ -90,6 +90,14 @@ double JsonObjectReader::number(const std::string& key, bool positive) {
   return x;
 }
 
+double JsonObjectReader::signed_number(const std::string& key) {
+  const auto& v = field(key);
+  if (!v.is_number()) fail(key, fmt::format("expected a number, got {}", json_excerpt(v)));
+  double x = v.get<double>();
+  if (!std::isfinite(x)) fail(key, "expected a finite number");
+  return x;
+}
+
 double JsonObjectReader::number_or(const std::string& key, double fallback, bool positive) {
   read_.insert(key);
   return has(key) ? number(key, positive) : fallback;

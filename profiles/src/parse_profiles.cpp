@@ -51,6 +51,7 @@ ArchitectureProfile parse_architecture(JsonObjectReader in) {
   a.achievable_fp32_fraction = in.number("achievable_fp32_fraction");
   a.step_overhead_scale = in.number_or("step_overhead_scale", 1.0);
   a.source = in.string("source");
+  a.fit = in.string_or("fit", "");
   if (a.achievable_tensor_fraction > 1) in.fail("achievable_tensor_fraction", "must be <= 1");
   if (a.achievable_fp32_fraction > 1) in.fail("achievable_fp32_fraction", "must be <= 1");
   in.reject_unknown_keys();
@@ -79,6 +80,7 @@ ModelProfile parse_model(JsonObjectReader in) {
   m.activation_mb = in.number_or("activation_mb", default_activation_mb(m.gflops));
   m.efficiency = in.number_or("efficiency", 1.0);
   m.framework = in.string_or("framework", "mmyolo");
+  m.detector_kind = in.string_or("detector_kind", "one-stage");
   m.source = in.string_or("source", "user profile");
   // DESIGN 3.2: a model object may carry more fields than these; they are kept by the user's
   // tools and ignored here, so no unknown-key check for models.
@@ -96,8 +98,36 @@ FrameworkProfile parse_framework(JsonObjectReader in) {
   f.startup_s = in.number_or("startup_s", 120.0, /*positive=*/false);
   f.eval_fixed_s = in.number_or("eval_fixed_s", 30.0, /*positive=*/false);
   f.source = in.string("source");
+  f.fit = in.string_or("fit", "");
   in.reject_unknown_keys();
   return f;
+}
+
+DetectorKindProfile parse_detector_kind(JsonObjectReader in) {
+  DetectorKindProfile k;
+  k.id = in.string("id");
+  k.compute_efficiency = in.number("compute_efficiency");
+  k.step_overhead_ms = in.number("step_overhead_ms", /*positive=*/false);
+  k.source = in.string("source");
+  k.fit = in.string_or("fit", "");
+  in.reject_unknown_keys();
+  return k;
+}
+
+UncertaintyProfile parse_uncertainty(JsonObjectReader in) {
+  UncertaintyProfile u;
+  u.id = in.string("id");
+  u.log_error_p10 = in.signed_number("log_error_p10");
+  u.log_error_p90 = in.signed_number("log_error_p90");
+  u.calibrated_log_error_p10 = in.signed_number("calibrated_log_error_p10");
+  u.calibrated_log_error_p90 = in.signed_number("calibrated_log_error_p90");
+  u.rows = in.number("rows");
+  u.fit = in.string("fit");
+  if (u.log_error_p10 > u.log_error_p90) in.fail("log_error_p10", "must be <= log_error_p90");
+  if (u.calibrated_log_error_p10 > u.calibrated_log_error_p90)
+    in.fail("calibrated_log_error_p10", "must be <= calibrated_log_error_p90");
+  in.reject_unknown_keys();
+  return u;
 }
 
 DatasetProfile parse_dataset(JsonObjectReader in) {

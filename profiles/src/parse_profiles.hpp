@@ -12,6 +12,8 @@ InterconnectProfile parse_interconnect(JsonObjectReader in);
 ArchitectureProfile parse_architecture(JsonObjectReader in);
 ModelProfile parse_model(JsonObjectReader in);
 FrameworkProfile parse_framework(JsonObjectReader in);
+DetectorKindProfile parse_detector_kind(JsonObjectReader in);
+UncertaintyProfile parse_uncertainty(JsonObjectReader in);
 DatasetProfile parse_dataset(JsonObjectReader in);
 RecipeProfile parse_recipe(JsonObjectReader in);
 QualityRecord parse_quality(JsonObjectReader in);

@@ -91,7 +91,7 @@ TEST_CASE("COCO fine-tune on 4 V100s takes 16-30 hours") {
   CHECK(e.total_seconds <= 30 * kHour);
 }
 
-TEST_CASE("COCO fine-tune on 8 V100s takes 8-14 hours at about 0.5 s/iter") {
+TEST_CASE("COCO fine-tune on 8 V100s takes 8-14 hours, the published 0.48-0.50 s/iter likely") {
   const Catalog c = Catalog::embedded();
   const Estimate e = estimate(c, coco_finetune(c, 8, 128));
   CAPTURE(e.total_seconds / kHour);
@@ -99,6 +99,19 @@ TEST_CASE("COCO fine-tune on 8 V100s takes 8-14 hours at about 0.5 s/iter") {
   CHECK(e.iters_per_epoch == 925);
   CHECK(e.total_seconds >= 8 * kHour);
   CHECK(e.total_seconds <= 14 * kHour);
+  // The logs behind 0.48-0.50 s/iter name no GPU (row YW07) or an A800 (YW08): on V100 the
+  // fitted model is slower, with the published figure inside its likely range.
+  const double p10_s_per_iter = e.seconds_per_iter * e.total_seconds_p10 / e.total_seconds;
+  CHECK(p10_s_per_iter <= 0.50);
+  CHECK(e.seconds_per_iter <= 0.70);
+}
+
+TEST_CASE("the same fine-tune on 8 A800s runs at about 0.5 s/iter, as row YW08 measured") {
+  const Catalog c = Catalog::embedded();
+  Scenario s = coco_finetune(c, 8, 128);
+  s.gpu_id = "a800-sxm4-80gb";
+  const Estimate e = estimate(c, s);
+  CAPTURE(e.seconds_per_iter);
   CHECK(e.seconds_per_iter >= 0.40);
   CHECK(e.seconds_per_iter <= 0.60);
 }

@@ -113,4 +113,7 @@ TEST_CASE("the estimate JSON starts with the DESIGN 3.4 fields") {
     CHECK(j["breakdown"][part].is_number());
   }
   CHECK(j["breakdown"].size() == 5);
+  // DESIGN 3.11: the likely range brackets the estimate.
+  CHECK(j["total_seconds_p10"].get<double>() < e.total_seconds);
+  CHECK(j["total_seconds_p90"].get<double>() > e.total_seconds);
 }

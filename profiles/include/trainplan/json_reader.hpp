@@ -26,6 +26,8 @@ class JsonObjectReader {
 
   /// A required finite number, optionally required to be > 0.
   double number(const std::string& key, bool positive = true);
+  /// A required finite number of either sign (a logarithm, an offset).
+  double signed_number(const std::string& key);
   /// An optional number; `fallback` when absent.
   double number_or(const std::string& key, double fallback, bool positive = true);
   /// An optional number.

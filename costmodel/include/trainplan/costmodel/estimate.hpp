@@ -39,6 +39,10 @@ struct Estimate {
   long long iters_per_epoch = 0;
   double epoch_seconds = 0;     ///< training plus evaluation and checkpoints, averaged
   double total_seconds = 0;
+  /// Likely range of the real total (P10-P90), from the cost model's cross-validated errors
+  /// on published runs of the same detector kind (docs/costmodel.md, uncertainty).
+  double total_seconds_p10 = 0;
+  double total_seconds_p90 = 0;
   int per_gpu_batch = 0;
   int micro_batch = 0;          ///< images per forward pass that fit in memory
   int accumulation_steps = 1;   ///< micro-batches per optimizer step
@@ -49,7 +53,7 @@ struct Estimate {
   double gpu_hours = 0;
   double cost_usd = 0;
   bool calibrated = false;
-  double startup_s = 0;          ///< the start-up included in overhead_s (the codebase's)
+  double startup_s = 0;          ///< the start-up included in overhead_s (0 without start-up)
 };
 
 /// Estimates a scenario; throws InputError for unknown ids or inconsistent numbers (GPUs not

@@ -38,6 +38,9 @@ struct Scenario {
   double checkpoint_interval_epochs = 1;
   double cpu_cores_per_gpu = 0;        ///< 0 = from the GPU's typical host
   double bucket_mb = 25;               ///< gradient all-reduce bucket size (DDP default)
+  /// Count the codebase's start-up (process start, data index, model build) in the total;
+  /// time-to-train benchmarks such as MLPerf leave it out.
+  bool include_startup = true;
 };
 
 /// Multipliers fitted by calibration (docs/costmodel.md, calibration); 1 = profiles alone.

@@ -39,6 +39,10 @@ struct StagePrediction {
   double seconds_per_iter = 0;
   long long iters_per_epoch = 0;
   double total_seconds = 0;
+  /// Likely range of the real total (P10-P90, docs/costmodel.md, uncertainty); equal to
+  /// total_seconds in plans written before intervals existed.
+  double total_seconds_p10 = 0;
+  double total_seconds_p90 = 0;
   double start_seconds = 0;  ///< from the plan's start, on the schedule
   double end_seconds = 0;
   int gpu_offset = 0;        ///< first GPU of the stage's disjoint GPU set
@@ -83,6 +87,10 @@ struct ExpectedQuality {
 /// Totals over the schedule.
 struct PlanSummary {
   double makespan_seconds = 0;          ///< end of the last stage (critical path with GPUs)
+  /// Likely range of the makespan: the stages' errors are taken as fully correlated (one cost
+  /// model, one model family), so the makespan scales by the stages' summed range.
+  double makespan_p10_seconds = 0;
+  double makespan_p90_seconds = 0;
   double gpu_hours = 0;
   double cost_usd = 0;
   bool meets_deadline = true;

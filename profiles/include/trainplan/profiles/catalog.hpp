@@ -16,7 +16,8 @@ class Catalog {
   static Catalog embedded();
 
   /// Adds or replaces entries from a JSON object with any of the keys `gpus`,
-  /// `interconnects`, `architectures`, `frameworks`, `models`, `quality`, `datasets`, `recipes`; `origin` names the
+  /// `interconnects`, `architectures`, `frameworks`, `detector_kinds`, `uncertainty`, `models`,
+  /// `quality`, `datasets`, `recipes`; `origin` names the
   /// source in messages. Checks references between entries afterwards.
   void merge(const nlohmann::json& document, const std::string& origin);
   /// Reads a `--profiles FILE` and merges it.
@@ -30,6 +31,14 @@ class Catalog {
   const FrameworkProfile& framework(const std::string& id) const;
   const DatasetProfile& dataset(const std::string& id) const;
   const RecipeProfile& recipe(const std::string& id) const;
+  const DetectorKindProfile& detector_kind(const std::string& id) const;
+  /// The error spread for a detector kind, else the "all" entry; nullptr when neither exists.
+  const UncertaintyProfile* uncertainty(const std::string& detector_kind) const;
+
+  /// Adds or replaces one entry by id (bench/fit tries candidate constants this way).
+  void put(const ArchitectureProfile& profile);
+  void put(const FrameworkProfile& profile);
+  void put(const DetectorKindProfile& profile);
 
   const std::vector<GpuProfile>& gpus() const { return gpus_; }
   const std::vector<InterconnectProfile>& interconnects() const { return interconnects_; }
@@ -38,6 +47,8 @@ class Catalog {
   const std::vector<FrameworkProfile>& frameworks() const { return frameworks_; }
   const std::vector<DatasetProfile>& datasets() const { return datasets_; }
   const std::vector<RecipeProfile>& recipes() const { return recipes_; }
+  const std::vector<DetectorKindProfile>& detector_kinds() const { return detector_kinds_; }
+  const std::vector<UncertaintyProfile>& uncertainties() const { return uncertainties_; }
   /// Published accuracy results, in file order (earlier entries are preferred on ties).
   const std::vector<QualityRecord>& quality() const { return quality_; }
 
@@ -51,6 +62,8 @@ class Catalog {
   std::vector<FrameworkProfile> frameworks_;
   std::vector<DatasetProfile> datasets_;
   std::vector<RecipeProfile> recipes_;
+  std::vector<DetectorKindProfile> detector_kinds_;
+  std::vector<UncertaintyProfile> uncertainties_;
   std::vector<QualityRecord> quality_;
 };
 

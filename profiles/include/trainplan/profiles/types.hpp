@@ -62,6 +62,8 @@ struct ModelProfile {
   double efficiency = 1.0;
   /// The training codebase this model is usually trained with (a framework id).
   std::string framework = "mmyolo";
+  /// one-stage, two-stage (RoI heads) or transformer (a detector_kinds.json id).
+  std::string detector_kind = "one-stage";
   std::string source;
 };
 
@@ -86,6 +88,30 @@ struct FrameworkProfile {
   /// Per evaluation, beyond the forward passes: computing the metrics on the host.
   double eval_fixed_s = 30;
   std::string source;
+  /// Which fit set the fitted fields (bench/fit), empty when none did.
+  std::string fit;
+};
+
+/// A kind of detector: how much of the achievable FLOP rate its layers reach, and what it
+/// costs per step beyond its FLOPs (RoI sampling, Hungarian matching), fitted by bench/fit.
+struct DetectorKindProfile {
+  std::string id;                   ///< one-stage, two-stage or transformer
+  double compute_efficiency = 1;    ///< multiplier on the achievable FLOP rate
+  double step_overhead_ms = 0;      ///< per micro-step, on volta, added to the codebase's
+  std::string source;
+  std::string fit;
+};
+
+/// The spread of the cost model's cross-validated errors for one kind of run: the P10 and
+/// P90 of ln(predicted / measured) under leave-one-source-out (bench/fit).
+struct UncertaintyProfile {
+  std::string id;              ///< a detector kind, or "all"
+  double log_error_p10 = 0;    ///< profiles alone
+  double log_error_p90 = 0;
+  double calibrated_log_error_p10 = 0;  ///< calibrated with one run of the same model
+  double calibrated_log_error_p90 = 0;
+  double rows = 0;             ///< reference rows behind the quantiles
+  std::string fit;
 };
 
 /// Achievable fractions of a GPU architecture's peaks for convolutional detectors, fitted
@@ -96,6 +122,7 @@ struct ArchitectureProfile {
   double achievable_fp32_fraction = 0;    ///< of fp32_tflops, without AMP
   double step_overhead_scale = 1;         ///< fixed per-step cost relative to volta
   std::string source;
+  std::string fit;  ///< which fit set the fitted fields (bench/fit)
 };
 
 /// A training or validation set.

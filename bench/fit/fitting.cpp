@@ -1,0 +1,142 @@
+#include "fitting.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "trainplan/costmodel/calibration.hpp"
+#include "trainplan/costmodel/least_squares.hpp"
+
+namespace trainplan::bench {
+
+namespace {
+
+// Residuals beyond this (in ln) count linearly, not squared (Huber): a single odd report
+// (a shared cluster, a round-number "2 days") must not drag the constants.
+constexpr double kHuberLog = 0.25;
+constexpr int kReweightingPasses = 3;
+// The scatter of one published figure around the truth, in ln: a row's residual counts in
+// units of it against the priors' standard deviations (a Gaussian likelihood).
+constexpr double kRowNoiseLog = 0.15;
+// A total stated in round numbers ("about 2 days") is rougher than a step time read off a log.
+constexpr double kTotalRowWeight = 0.7;
+
+// Each source weighs as the square root of its row count: a model zoo of 30 rows says more
+// than one log excerpt, but not 30 times more (its rows share one setup and one clock).
+std::vector<double> base_weights(const std::vector<ReferenceRun>& runs,
+                                 const std::vector<size_t>& rows) {
+  std::map<std::string, int> per_source;
+  for (size_t i : rows) ++per_source[runs[i].source_id];
+  std::vector<double> w;
+  for (size_t i : rows)
+    w.push_back((runs[i].measured_total_hours ? kTotalRowWeight : 1.0) /
+                std::sqrt(double(per_source[runs[i].source_id])) / kRowNoiseLog);
+  return w;
+}
+
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const size_t n = v.size();
+  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+}  // namespace
+
+double log_error(const profiles::Catalog& catalog, const ReferenceRun& run) {
+  return std::log(predicted_figure(run, costmodel::estimate(catalog, run.scenario)) /
+                  measured_figure(run));
+}
+
+profiles::Catalog with_knobs(const profiles::Catalog& base, const std::vector<Knob>& knobs,
+                             const std::vector<double>& values) {
+  profiles::Catalog c = base;
+  for (size_t j = 0; j < knobs.size(); ++j) set_knob(c, knobs[j], values[j]);
+  return c;
+}
+
+std::vector<double> fit_knobs(const profiles::Catalog& base, const std::vector<ReferenceRun>& runs,
+                              const std::vector<size_t>& rows, const std::vector<Knob>& knobs) {
+  const size_t n = knobs.size();
+  costmodel::LeastSquaresProblem p;
+  for (const auto& k : knobs) {
+    p.prior.push_back(std::log(k.prior));
+    p.prior_weight.push_back(1.0 / (k.prior_sd_log * k.prior_sd_log));
+    p.lower.push_back(std::log(k.lower));
+    p.upper.push_back(std::log(k.upper));
+    // A knob none of these rows sees is fixed at its prior.
+    const bool seen = std::any_of(k.rows.begin(), k.rows.end(), [&](size_t r) {
+      return std::find(rows.begin(), rows.end(), r) != rows.end();
+    });
+    if (!seen) p.lower.back() = p.upper.back() = p.prior.back();
+  }
+  p.start = p.prior;
+  p.max_iterations = 40;
+  std::vector<double> weights = base_weights(runs, rows);
+  const std::vector<double> base_w = weights;
+  profiles::Catalog catalog = base;
+  auto raw_residuals = [&](const std::vector<double>& theta) {
+    for (size_t j = 0; j < n; ++j) set_knob(catalog, knobs[j], std::exp(theta[j]));
+    std::vector<double> r;
+    for (size_t i : rows) r.push_back(log_error(catalog, runs[i]));
+    return r;
+  };
+  std::vector<double> theta = p.start;
+  for (int pass = 0; pass < kReweightingPasses; ++pass) {
+    p.residuals = [&](const std::vector<double>& t) {
+      auto r = raw_residuals(t);
+      for (size_t i = 0; i < r.size(); ++i) r[i] *= weights[i];
+      return r;
+    };
+    p.start = theta;
+    theta = costmodel::solve_least_squares(p);
+    // Iteratively reweighted least squares for the Huber loss.
+    const auto r = raw_residuals(theta);
+    for (size_t i = 0; i < r.size(); ++i)
+      weights[i] =
+          base_w[i] * std::sqrt(std::min(1.0, kHuberLog / std::max(1e-12, std::fabs(r[i]))));
+  }
+  std::vector<double> values;
+  for (double t : theta) values.push_back(std::exp(t));
+  return values;
+}
+
+CrossValidation cross_validate(const profiles::Catalog& base, const std::vector<ReferenceRun>& runs,
+                               const std::vector<Knob>& knobs) {
+  CrossValidation cv;
+  cv.rows.resize(runs.size());
+  std::vector<size_t> all(runs.size());
+  for (size_t i = 0; i < runs.size(); ++i) all[i] = i;
+  cv.values = fit_knobs(base, runs, all, knobs);
+  const auto fitted = with_knobs(base, knobs, cv.values);
+  for (size_t i = 0; i < runs.size(); ++i) cv.rows[i].in_sample = log_error(fitted, runs[i]);
+
+  std::map<std::string, std::vector<size_t>> by_source;
+  for (size_t i = 0; i < runs.size(); ++i) by_source[runs[i].source_id].push_back(i);
+  for (const auto& [source, held_out] : by_source) {
+    std::vector<size_t> train;
+    for (size_t i = 0; i < runs.size(); ++i)
+      if (runs[i].source_id != source) train.push_back(i);
+    const auto fold = with_knobs(base, knobs, fit_knobs(base, runs, train, knobs));
+    for (size_t i : held_out) {
+      cv.rows[i].held_out = log_error(fold, runs[i]);
+      // The user's case: this cost model, and one run of their own of the same model.
+      std::vector<double> calibrated;
+      for (size_t j = 0; j < runs.size(); ++j) {
+        const auto record = as_record(runs[j]);
+        if (j == i || !record || runs[j].scenario.model_id != runs[i].scenario.model_id ||
+            runs[j].codebase != runs[i].codebase)
+          continue;
+        const auto fit = costmodel::fit_calibration(fold, {runs[j].scenario}, {record->seconds_per_iter});
+        const auto e = costmodel::estimate(fold, runs[i].scenario, fit.calibration);
+        calibrated.push_back(std::log(predicted_figure(runs[i], e) / measured_figure(runs[i])));
+      }
+      if (!calibrated.empty()) {
+        cv.rows[i].calibrated = median(calibrated);
+        cv.rows[i].calibration_runs = int(calibrated.size());
+      }
+    }
+  }
+  return cv;
+}
+
+}  // namespace trainplan::bench

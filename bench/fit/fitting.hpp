@@ -1,0 +1,43 @@
+#pragma once
+// Fits the knobs to reference rows by regularised, robust least squares in log space, and
+// cross-validates the fit by holding out one source at a time (docs/costmodel.md, fitting).
+#include <optional>
+#include <vector>
+
+#include "knobs.hpp"
+
+namespace trainplan::bench {
+
+/// ln(predicted / measured) of one row under `catalog`.
+double log_error(const profiles::Catalog& catalog, const ReferenceRun& run);
+
+/// `base` with the knobs set to `values`.
+profiles::Catalog with_knobs(const profiles::Catalog& base, const std::vector<Knob>& knobs,
+                             const std::vector<double>& values);
+
+/// The knob values that best explain `rows` (indices into `runs`), starting from and pulled
+/// towards the priors. Knobs no row in `rows` depends on stay at their prior.
+std::vector<double> fit_knobs(const profiles::Catalog& base, const std::vector<ReferenceRun>& runs,
+                              const std::vector<size_t>& rows, const std::vector<Knob>& knobs);
+
+/// One row's errors, ln(predicted / measured).
+struct RowErrors {
+  double in_sample = 0;  ///< fitted on every row
+  double held_out = 0;   ///< fitted without the row's source
+  /// Held out, then calibrated with one other run of the same model and codebase (the
+  /// median over such runs); none when the model has no other run with a step time.
+  std::optional<double> calibrated;
+  int calibration_runs = 0;
+};
+
+/// The fit on every row and leave-one-source-out errors of each row.
+struct CrossValidation {
+  std::vector<double> values;  ///< knob values fitted on every row
+  std::vector<RowErrors> rows;
+};
+
+/// Fits on all rows, then once per source without it.
+CrossValidation cross_validate(const profiles::Catalog& base, const std::vector<ReferenceRun>& runs,
+                               const std::vector<Knob>& knobs);
+
+}  // namespace trainplan::bench

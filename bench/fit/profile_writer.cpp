@@ -1,0 +1,90 @@
+#include "profile_writer.hpp"
+
+#include <fmt/format.h>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+#include <set>
+
+#include "trainplan/atomic_file.hpp"
+#include "trainplan/error.hpp"
+
+namespace trainplan::bench {
+
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+Json read(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw InputError(fmt::format("{}: cannot open file", path));
+  return Json::parse(in);
+}
+
+// The profile files' layout: one key holding a list, one entry per line.
+void write(const std::string& path, const std::string& key, const Json& list) {
+  std::string text = fmt::format("{{\n  \"{}\": [", key);
+  for (size_t i = 0; i < list.size(); ++i)
+    text += fmt::format("{}\n    {}", i ? "," : "", list[i].dump());
+  text += list.empty() ? "]\n}\n" : "\n  ]\n}\n";
+  write_file_atomically(path, text);
+}
+
+}  // namespace
+
+double round_significant(double value, int digits) {
+  if (value == 0) return 0;
+  const double scale = std::pow(10.0, digits - 1 - int(std::floor(std::log10(std::fabs(value)))));
+  return std::round(value * scale) / scale;
+}
+
+void write_knobs(const std::string& data_dir, const std::vector<Knob>& knobs,
+                 const std::vector<double>& values, const std::vector<ReferenceRun>& runs,
+                 const std::string& provenance) {
+  for (const std::string list : {"architectures", "frameworks", "detector_kinds"}) {
+    const std::string path = data_dir + "/" + list + ".json";
+    Json doc = read(path);
+    std::map<std::string, std::set<std::string>> sources;  // per entry id
+    std::map<std::string, std::set<size_t>> rows;
+    for (size_t j = 0; j < knobs.size(); ++j) {
+      if (knobs[j].list != list) continue;
+      bool found = false;
+      for (auto& entry : doc.at(list)) {
+        if (entry.at("id") != knobs[j].id) continue;
+        entry[knobs[j].field] = round_significant(values[j]);
+        found = true;
+      }
+      if (!found)
+        throw InputError(fmt::format("{}: no entry \"{}\" for {}", path, knobs[j].id, knobs[j].name()));
+      for (size_t r : knobs[j].rows) {
+        rows[knobs[j].id].insert(r);
+        sources[knobs[j].id].insert(runs[r].source_id);
+      }
+    }
+    for (auto& entry : doc.at(list)) {
+      const std::string id = entry.at("id");
+      if (!rows.count(id)) continue;
+      entry["fit"] = fmt::format("{}: {} rows of {} sources", provenance, rows[id].size(),
+                                 sources[id].size());
+    }
+    write(path, list, doc.at(list));
+  }
+}
+
+void write_uncertainty(const std::string& data_dir,
+                       const std::vector<profiles::UncertaintyProfile>& entries) {
+  Json list = Json::array();
+  for (const auto& u : entries)
+    list.push_back({{"id", u.id},
+                    {"log_error_p10", round_significant(u.log_error_p10)},
+                    {"log_error_p90", round_significant(u.log_error_p90)},
+                    {"calibrated_log_error_p10", round_significant(u.calibrated_log_error_p10)},
+                    {"calibrated_log_error_p90", round_significant(u.calibrated_log_error_p90)},
+                    {"rows", u.rows},
+                    {"fit", u.fit}});
+  write(data_dir + "/uncertainty.json", "uncertainty", list);
+}
+
+}  // namespace trainplan::bench
