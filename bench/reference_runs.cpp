@@ -89,8 +89,10 @@ ReferenceRun parse_run(const profiles::Catalog& catalog, const Row& row) {
   run.codebase = row.text("codebase");
   run.assumption = row.text("assumptions");
   const std::string measured = row.text("measured");
-  if (measured == "seconds_per_iter")
+  if (measured == "seconds_per_iter") {
     run.measured_seconds_per_iter = row.number("seconds_per_iter");
+    run.measured_data_seconds_per_iter = row.optional_number("data_seconds_per_iter");
+  }
   else if (measured == "total")
     run.measured_total_hours = row.number("total_hours");
   else
@@ -189,6 +191,7 @@ std::optional<costmodel::MeasurementRecord> as_record(const ReferenceRun& run) {
   r.global_batch = run.scenario.global_batch;
   r.resolution = run.scenario.resolution;
   r.seconds_per_iter = *run.measured_seconds_per_iter;
+  r.data_seconds_per_iter = run.measured_data_seconds_per_iter;
   r.amp = run.scenario.amp;
   r.framework = run.scenario.framework_id;
   return r;

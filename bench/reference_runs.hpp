@@ -21,6 +21,7 @@ struct ReferenceRun {
   /// The figure compared: a measured step time, or else the whole run's hours.
   std::optional<double> measured_seconds_per_iter;
   std::optional<double> measured_total_hours;
+  std::optional<double> measured_data_seconds_per_iter;  ///< the log's data wait, where given
   std::string assumption;  ///< what the row assumed beyond its source
 };
 

@@ -11,16 +11,6 @@ namespace trainplan::bench {
 
 namespace {
 
-// Residuals beyond this (in ln) count linearly, not squared (Huber): a single odd report
-// (a shared cluster, a round-number "2 days") must not drag the constants.
-constexpr double kHuberLog = 0.25;
-constexpr int kReweightingPasses = 3;
-// The scatter of one published figure around the truth, in ln: a row's residual counts in
-// units of it against the priors' standard deviations (a Gaussian likelihood).
-constexpr double kRowNoiseLog = 0.15;
-// A total stated in round numbers ("about 2 days") is rougher than a step time read off a log.
-constexpr double kTotalRowWeight = 0.7;
-
 // Each source weighs as the square root of its row count: a model zoo of 30 rows says more
 // than one log excerpt, but not 30 times more (its rows share one setup and one clock).
 std::vector<double> base_weights(const std::vector<ReferenceRun>& runs,
@@ -69,7 +59,14 @@ std::vector<double> fit_knobs(const profiles::Catalog& base, const std::vector<R
     });
     if (!seen) p.lower.back() = p.upper.back() = p.prior.back();
   }
+  // The loader only shows in a prediction where it is the bottleneck (the stall is a max()):
+  // started at its prior, a loader that is not binding has no gradient and the fit would
+  // explain a loader-bound row by anything else. Started high, it binds, and the fit lowers
+  // it until the rows stop asking for it.
   p.start = p.prior;
+  for (size_t j = 0; j < n; ++j)
+    if (knobs[j].field == "loader_ms_per_sample" && p.lower[j] < p.upper[j])
+      p.start[j] = std::min(p.upper[j], p.prior[j] + kLoaderStartLog);
   p.max_iterations = 40;
   std::vector<double> weights = base_weights(runs, rows);
   const std::vector<double> base_w = weights;
@@ -126,7 +123,7 @@ CrossValidation cross_validate(const profiles::Catalog& base, const std::vector<
         if (j == i || !record || runs[j].scenario.model_id != runs[i].scenario.model_id ||
             runs[j].codebase != runs[i].codebase)
           continue;
-        const auto fit = costmodel::fit_calibration(fold, {runs[j].scenario}, {record->seconds_per_iter});
+        const auto fit = costmodel::fit_calibration(fold, {*record}, runs[j].scenario);
         const auto e = costmodel::estimate(fold, runs[i].scenario, fit.calibration);
         calibrated.push_back(std::log(predicted_figure(runs[i], e) / measured_figure(runs[i])));
       }

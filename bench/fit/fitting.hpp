@@ -8,6 +8,21 @@
 
 namespace trainplan::bench {
 
+/// Residuals beyond this (in ln) count linearly, not squared (Huber): a single odd report
+/// (a shared cluster, a round-number "2 days") must not drag the constants.
+constexpr double kHuberLog = 0.25;
+/// Iteratively reweighted least-squares passes for the Huber loss.
+constexpr int kReweightingPasses = 3;
+/// The scatter of one published figure around the truth, in ln: a row's residual counts in
+/// units of it against the priors' standard deviations (a Gaussian likelihood).
+constexpr double kRowNoiseLog = 0.15;
+/// A total stated in round numbers ("about 2 days") is rougher than a step time read off a log.
+constexpr double kTotalRowWeight = 0.7;
+/// Loader costs start this far (in ln) above their prior (see fit_knobs).
+constexpr double kLoaderStartLog = 1.0;
+/// Knobs move within e^-4 .. e^4 of their prior (fractions of a peak also stay below 0.95).
+constexpr double kKnobRangeLog = 4.0;
+
 /// ln(predicted / measured) of one row under `catalog`.
 double log_error(const profiles::Catalog& catalog, const ReferenceRun& run);
 

@@ -7,11 +7,14 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "fitting.hpp"
 #include "trainplan/error.hpp"
 
 namespace trainplan::bench {
 
 namespace {
+
+constexpr size_t kNoRow = size_t(-1);
 
 // Pointers to the fitted fields of each profile type.
 double* field_of(profiles::ArchitectureProfile& a, const std::string& field) {
@@ -26,6 +29,9 @@ double* field_of(profiles::FrameworkProfile& f, const std::string& field) {
   if (field == "startup_s") return &f.startup_s;
   if (field == "eval_fixed_s") return &f.eval_fixed_s;
   return nullptr;
+}
+double* field_of(profiles::BackboneProfile& b, const std::string& field) {
+  return field == "compute_efficiency" ? &b.compute_efficiency : nullptr;
 }
 double* field_of(profiles::DetectorKindProfile& k, const std::string& field) {
   if (field == "compute_efficiency") return &k.compute_efficiency;
@@ -55,6 +61,7 @@ double access(const profiles::Catalog& catalog, profiles::Catalog* into, const K
   if (knob.list == "frameworks") return access(into, catalog.framework(knob.id), knob, value);
   if (knob.list == "detector_kinds")
     return access(into, catalog.detector_kind(knob.id), knob, value);
+  if (knob.list == "backbones") return access(into, catalog.backbone(knob.id), knob, value);
   throw InputError(fmt::format("bench/fit: {}: unknown profile list", knob.name()));
 }
 
@@ -94,16 +101,20 @@ std::vector<Knob> knobs_for(const profiles::Catalog& catalog,
       return k.list == list && k.id == id && k.field == field;
     });
     if (found == knobs.end()) {
-      Knob k{list, id, field};
+      Knob k;
+      k.list = list;
+      k.id = id;
+      k.field = field;
       std::tie(k.prior, k.prior_sd_log) = prior_of(priors, list, id, field, priors_path);
       k.why = why_of(priors, list, id);
       // Fractions of a peak stay below it; everything else within e^+-4 of its prior.
-      k.lower = k.prior * std::exp(-4.0);
-      k.upper = field.find("fraction") != std::string::npos ? 0.95 : k.prior * std::exp(4.0);
+      k.lower = k.prior * std::exp(-kKnobRangeLog);
+      k.upper = field.find("fraction") != std::string::npos ? 0.95
+                                                            : k.prior * std::exp(kKnobRangeLog);
       knobs.push_back(k);
       found = knobs.end() - 1;
     }
-    found->rows.push_back(row);
+    if (row != kNoRow) found->rows.push_back(row);
   };
   for (size_t i = 0; i < runs.size(); ++i) {
     const auto& s = runs[i].scenario;
@@ -121,7 +132,26 @@ std::vector<Knob> knobs_for(const profiles::Catalog& catalog,
     if (model.detector_kind != "one-stage")
       for (const char* field : {"compute_efficiency", "step_overhead_ms"})
         add("detector_kinds", model.detector_kind, field, i);
+    // Dense convolutions are the reference backbone, as one-stage detectors are the kind.
+    if (model.backbone != "dense-conv") add("backbones", model.backbone, "compute_efficiency", i);
   }
+  // Entries no row depends on are written too, at their prior: nothing in the profiles is
+  // left at a value set by hand. (The cpu architecture is the executor's, fitted to its own
+  // measurements: docs/executor-model.md.)
+  for (const auto& a : catalog.architectures())
+    if (a.id != "cpu")
+      for (const char* field : {"achievable_tensor_fraction", "achievable_fp32_fraction"})
+        add("architectures", a.id, field, kNoRow);
+  for (const auto& f : catalog.frameworks())
+    for (const char* field : {"compute_efficiency", "loader_ms_per_sample", "step_overhead_ms",
+                              "startup_s", "eval_fixed_s"})
+      add("frameworks", f.id, field, kNoRow);
+  for (const auto& k : catalog.detector_kinds())
+    if (k.id != "one-stage")
+      for (const char* field : {"compute_efficiency", "step_overhead_ms"})
+        add("detector_kinds", k.id, field, kNoRow);
+  for (const auto& b : catalog.backbones())
+    if (b.id != "dense-conv") add("backbones", b.id, "compute_efficiency", kNoRow);
   return knobs;
 }
 

@@ -11,7 +11,7 @@ namespace trainplan::bench {
 
 /// One fitted constant.
 struct Knob {
-  std::string list;   ///< architectures, frameworks or detector_kinds
+  std::string list;   ///< architectures, frameworks, detector_kinds or backbones
   std::string id;     ///< the entry's id
   std::string field;  ///< the numeric field
   double prior = 1;         ///< prior mean

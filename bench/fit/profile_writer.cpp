@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <map>
@@ -43,7 +44,7 @@ double round_significant(double value, int digits) {
 void write_knobs(const std::string& data_dir, const std::vector<Knob>& knobs,
                  const std::vector<double>& values, const std::vector<ReferenceRun>& runs,
                  const std::string& provenance) {
-  for (const std::string list : {"architectures", "frameworks", "detector_kinds"}) {
+  for (const std::string list : {"architectures", "frameworks", "detector_kinds", "backbones"}) {
     const std::string path = data_dir + "/" + list + ".json";
     Json doc = read(path);
     std::map<std::string, std::set<std::string>> sources;  // per entry id
@@ -65,9 +66,14 @@ void write_knobs(const std::string& data_dir, const std::vector<Knob>& knobs,
     }
     for (auto& entry : doc.at(list)) {
       const std::string id = entry.at("id");
-      if (!rows.count(id)) continue;
-      entry["fit"] = fmt::format("{}: {} rows of {} sources", provenance, rows[id].size(),
-                                 sources[id].size());
+      auto knob = std::find_if(knobs.begin(), knobs.end(),
+                               [&](const Knob& k) { return k.list == list && k.id == id; });
+      if (knob == knobs.end()) continue;
+      const std::string prior = knob->why.empty() ? "" : "; prior: " + knob->why;
+      entry["fit"] = rows[id].empty()
+                         ? fmt::format("{}: no reference row, the prior{}", provenance, prior)
+                         : fmt::format("{}: {} rows of {} sources{}", provenance, rows[id].size(),
+                                       sources[id].size(), prior);
     }
     write(path, list, doc.at(list));
   }

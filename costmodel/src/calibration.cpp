@@ -3,21 +3,21 @@
 #include <Eigen/Dense>
 #include <cmath>
 
+#include "calibration_constants.hpp"
 #include "trainplan/costmodel/least_squares.hpp"
 
 namespace trainplan::costmodel {
 
 namespace {
 
+using detail::kExactLogError;
+using detail::kMaxIterations;
+using detail::kMaxLogScale;
+using detail::kRidge;
+using detail::kSignificantWaitShare;
+
 // Log-scales in this order: compute, communication, data, overhead.
 constexpr int kScales = 4;
-// Pull of the communication, data and overhead log-scales towards 0 (scale 1) when several
-// records are fitted; the compute scale is the model's efficiency, which every record sees.
-constexpr double kRidge = 0.2;
-constexpr double kMaxLogScale = 6.0;  // scales stay within e^-6 .. e^6
-constexpr int kMaxIterations = 60;
-// A one-record fit that ends further off than this tries the next kind.
-constexpr double kExactLogError = 1e-3;
 
 // Maps the fitted parameters to the four log-scales.
 Eigen::MatrixXd design(FitKind kind) {
@@ -25,6 +25,7 @@ Eigen::MatrixXd design(FitKind kind) {
     case FitKind::kCompute: return (Eigen::MatrixXd(kScales, 1) << 1, 0, 0, 0).finished();
     case FitKind::kData: return (Eigen::MatrixXd(kScales, 1) << 0, 0, 1, 0).finished();
     case FitKind::kUniform: return Eigen::MatrixXd::Ones(kScales, 1);
+    case FitKind::kComputeAndData:  // fitted in two steps by fit_with_data_time
     case FitKind::kFull: return Eigen::MatrixXd::Identity(kScales, kScales);
   }
   return Eigen::MatrixXd::Identity(kScales, kScales);
@@ -74,6 +75,54 @@ Eigen::VectorXd solve(const Problem& p) {
   return Eigen::Map<const Eigen::VectorXd>(theta.data(), Eigen::Index(n));
 }
 
+// The residuals of a finished fit.
+void add_residuals(const profiles::Catalog& catalog, const std::vector<Scenario>& scenarios,
+                   const std::vector<double>& measured, CalibrationFit& fit) {
+  for (size_t i = 0; i < scenarios.size(); ++i) {
+    Residual res;
+    res.measured_s = measured[i];
+    res.predicted_s = estimate(catalog, scenarios[i], fit.calibration).seconds_per_iter;
+    res.uncalibrated_s = estimate(catalog, scenarios[i]).seconds_per_iter;
+    res.relative_error = res.predicted_s / res.measured_s - 1.0;
+    fit.residuals.push_back(res);
+  }
+}
+
+// A log that reports its data wait splits the step: the GPU's part (step minus wait) pins the
+// compute scale, and the wait says whether the loader is the bottleneck.
+CalibrationFit fit_with_data_time(const profiles::Catalog& catalog, const Scenario& s,
+                                  double measured_s, double data_wait_s) {
+  CalibrationFit fit;
+  fit.kind = FitKind::kComputeAndData;
+  Calibration c;
+  c.calibrated = true;
+  const double gpu_target_s = measured_s - data_wait_s;
+  LeastSquaresProblem ls;
+  ls.residuals = [&](const std::vector<double>& theta) {
+    Calibration trial = c;
+    trial.compute_scale = std::exp(theta[0]);
+    const Estimate e = estimate(catalog, s, trial);
+    return std::vector<double>{std::log(e.seconds_per_iter - e.step.data_stall_s) -
+                               std::log(gpu_target_s)};
+  };
+  ls.start = ls.prior = ls.prior_weight = {0.0};
+  ls.lower = {-kMaxLogScale};
+  ls.upper = {kMaxLogScale};
+  ls.max_iterations = kMaxIterations;
+  c.compute_scale = std::exp(solve_least_squares(ls)[0]);
+  // The loader's time is linear in the data scale: a significant wait means the loader took
+  // the whole step; none means it took at most the GPU's time.
+  const Estimate e = estimate(catalog, s, c);
+  const double gpu_s = e.seconds_per_iter - e.step.data_stall_s;
+  if (data_wait_s > kSignificantWaitShare * measured_s)
+    c.data_scale = measured_s / e.step.loader_s;
+  else if (e.step.loader_s > gpu_s)
+    c.data_scale = gpu_s / e.step.loader_s;
+  fit.calibration = c;
+  add_residuals(catalog, {s}, {measured_s}, fit);
+  return fit;
+}
+
 }  // namespace
 
 const char* to_string(FitKind kind) {
@@ -81,6 +130,7 @@ const char* to_string(FitKind kind) {
     case FitKind::kCompute: return "compute scale (model efficiency)";
     case FitKind::kData: return "data scale (input-bound record)";
     case FitKind::kUniform: return "one scale on every term";
+    case FitKind::kComputeAndData: return "compute and data scales (record with its data wait)";
     case FitKind::kFull: return "compute, communication, data and overhead scales";
   }
   return "";
@@ -89,6 +139,10 @@ const char* to_string(FitKind kind) {
 CalibrationFit fit_calibration(const profiles::Catalog& catalog,
                                const std::vector<MeasurementRecord>& records,
                                const Scenario& base) {
+  if (records.size() == 1 && records[0].data_seconds_per_iter &&
+      *records[0].data_seconds_per_iter < records[0].seconds_per_iter)
+    return fit_with_data_time(catalog, scenario_for(records[0], base), records[0].seconds_per_iter,
+                              *records[0].data_seconds_per_iter);
   std::vector<Scenario> scenarios;
   std::vector<double> measured;
   for (const auto& record : records) {
@@ -118,14 +172,7 @@ CalibrationFit fit_calibration(const profiles::Catalog& catalog,
       if (std::fabs(p.residuals(theta)[0]) < kExactLogError) break;
     }
   }
-  for (size_t i = 0; i < scenarios.size(); ++i) {
-    Residual res;
-    res.measured_s = measured[i];
-    res.predicted_s = estimate(catalog, scenarios[i], fit.calibration).seconds_per_iter;
-    res.uncalibrated_s = estimate(catalog, scenarios[i]).seconds_per_iter;
-    res.relative_error = res.predicted_s / res.measured_s - 1.0;
-    fit.residuals.push_back(res);
-  }
+  add_residuals(catalog, scenarios, measured, fit);
   return fit;
 }
 

@@ -4,16 +4,6 @@ namespace trainplan::costmodel::detail {
 
 namespace {
 
-// Each saved activation byte is written in forward, read in backward, and its gradient is
-// written and read once more: four passes over device memory (docs/costmodel.md, compute).
-constexpr double kActivationTrafficPasses = 4.0;
-
-// A text encoder's prompts are short (about 16 tokens at width 512): its matrix products are
-// too small to fill tensor cores, and it reaches this share of what the detector reaches.
-// Fitted to rows YW06 and YW02/YW07: YOLO-World-S and -L steps differ far less than their
-// image FLOPs, the difference being the 80-prompt text pass every image shares.
-constexpr double kTextEncoderShare = 0.25;
-
 // Forward FLOPs times this gives the training FLOPs. Backward costs two forwards (input and
 // weight gradients); a frozen backbone needs neither; prompt tuning needs input gradients
 // through neck and head only, and no weight gradients.
@@ -42,9 +32,10 @@ double achievable_flops(const Resolved& r, bool amp) {
 namespace {
 
 // The detector's own layers: the codebase's rate times its kind's (RoI heads and attention
-// reach less of the peak than dense convolutions). The text encoder is not the detector's.
+// reach less of the peak than dense heads) and its backbone's (grouped convolutions reach less
+// than dense ones). The text encoder is not the detector's.
 double detector_flops(const Resolved& r, bool amp) {
-  return achievable_flops(r, amp) * r.kind.compute_efficiency;
+  return achievable_flops(r, amp) * r.kind.compute_efficiency * r.backbone.compute_efficiency;
 }
 
 }  // namespace
@@ -83,9 +74,6 @@ double eval_seconds_per_image(const Resolved& r, const Scenario& s) {
   const double flops = r.model.gflops * 1e9 * rho;
   const double memory_s =
       r.model.activation_mb * 1e6 * rho / (r.gpu.memory_bandwidth_gbps * 1e9);
-  // Box decoding and NMS add about 1 ms per image on the GPU (Ultralytics val logs report
-  // 0.5-2 ms "NMS per image").
-  constexpr double kPostprocessS = 1e-3;
   return (flops / detector_flops(r, s.amp) + memory_s) / r.model.efficiency + kPostprocessS;
 }
 

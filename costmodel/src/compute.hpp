@@ -8,6 +8,20 @@ namespace trainplan::costmodel::detail {
 /// backbone (YOLOv8-L: CSPDarknet holds about 45% of the GFLOPs and parameters).
 constexpr double kBackboneShare = 0.45;
 
+/// Each saved activation byte is written in forward, read in backward, and its gradient is
+/// written and read once more: four passes over device memory.
+constexpr double kActivationTrafficPasses = 4.0;
+
+/// A text encoder's prompts are short (about 16 tokens at width 512): its matrix products are
+/// too small to fill tensor cores, and it reaches this share of what the detector reaches
+/// (YOLO-World-S and -L steps differ far less than their image FLOPs; the open-vocabulary
+/// kind's fitted constants absorb the rest).
+constexpr double kTextEncoderShare = 0.25;
+
+/// Box decoding and NMS per validation image on the GPU, seconds (Ultralytics val logs report
+/// 0.5-2 ms "NMS per image").
+constexpr double kPostprocessS = 1e-3;
+
 /// The GPU's achievable FLOP rate for a detector in this precision, FLOP/s.
 double achievable_flops(const Resolved& r, bool amp);
 

@@ -6,14 +6,6 @@ namespace trainplan::costmodel::detail {
 
 namespace {
 
-// CUDA context, cuDNN/cuBLAS workspaces and the caching allocator's floor.
-constexpr double kReservedGb = 1.0;
-// Allocator fragmentation on top of the activations (PyTorch's caching allocator typically
-// reserves 5-15% more than it hands out).
-constexpr double kFragmentation = 1.1;
-// Only this share of the card is planned for: headroom for spikes in loss assignment.
-constexpr double kUsableShare = 0.95;
-
 double optimizer_state_bytes_per_param(const Scenario& s) {
   return s.optimizer == "sgd" ? 4.0 : 8.0;  // momentum, or Adam's two moments (FP32)
 }

@@ -6,6 +6,14 @@
 
 namespace trainplan::costmodel::detail {
 
+/// CUDA context, cuDNN/cuBLAS workspaces and the caching allocator's floor, GB.
+constexpr double kReservedGb = 1.0;
+/// Allocator fragmentation on top of the activations (PyTorch's caching allocator typically
+/// reserves 5-15% more than it hands out).
+constexpr double kFragmentation = 1.1;
+/// Only this share of the card is planned for: headroom for spikes in loss assignment.
+constexpr double kUsableShare = 0.95;
+
 /// Memory for a micro-batch of `micro_batch` images on one GPU.
 MemoryUse memory_use(const Resolved& r, const Scenario& s, int micro_batch);
 

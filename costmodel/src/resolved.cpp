@@ -11,6 +11,7 @@ Resolved Resolved::lookup(const profiles::Catalog& catalog, const Scenario& s) {
       catalog.architecture(gpu.architecture),
       catalog.framework(s.framework_id.empty() ? model.framework : s.framework_id),
       catalog.detector_kind(model.detector_kind),
+      catalog.backbone(model.backbone),
       catalog.interconnect(gpu.intra_link),
       catalog.interconnect(s.network_id.empty() ? gpu.default_network : s.network_id),
   };

@@ -12,6 +12,7 @@ struct Resolved {
   const profiles::ArchitectureProfile& arch;
   const profiles::FrameworkProfile& framework;
   const profiles::DetectorKindProfile& kind;
+  const profiles::BackboneProfile& backbone;
   const profiles::InterconnectProfile& intra_link;
   const profiles::InterconnectProfile& network;
 

@@ -15,7 +15,7 @@ namespace trainplan::profiles {
 namespace {
 
 constexpr const char* kAcceptedKeys =
-    "gpus, interconnects, architectures, frameworks, detector_kinds, uncertainty, models, "
+    "gpus, interconnects, architectures, frameworks, detector_kinds, backbones, uncertainty, models, "
     "datasets, recipes, quality";
 
 // Adds `profile`, or replaces the entry with its id.
@@ -111,7 +111,7 @@ void Catalog::merge(const nlohmann::json& document, const std::string& origin) {
     throw InputError(fmt::format("{}: $: expected a JSON object with any of the keys {}",
                                  origin, kAcceptedKeys));
   static const char* kKeys[] = {"gpus",     "interconnects", "architectures", "frameworks",
-                                "detector_kinds", "uncertainty", "models", "datasets",
+                                "detector_kinds", "backbones", "uncertainty", "models", "datasets",
                                 "recipes",  "quality"};
   for (const auto& item : document.items()) {
     if (std::find_if(std::begin(kKeys), std::end(kKeys),
@@ -125,6 +125,7 @@ void Catalog::merge(const nlohmann::json& document, const std::string& origin) {
   merge_list(frameworks_, document, "frameworks", origin, detail::parse_framework);
   merge_list(detector_kinds_, document, "detector_kinds", origin, detail::parse_detector_kind);
   merge_list(uncertainties_, document, "uncertainty", origin, detail::parse_uncertainty);
+  merge_list(backbones_, document, "backbones", origin, detail::parse_backbone);
   merge_list(models_, document, "models", origin, detail::parse_model);
   merge_list(datasets_, document, "datasets", origin, detail::parse_dataset);
   merge_list(recipes_, document, "recipes", origin, detail::parse_recipe);
@@ -148,7 +149,7 @@ void Catalog::merge_file(const std::string& path) { merge(parse_json_file(path),
 void Catalog::check_references(const std::string& origin) const {
   // Embedded files load one at a time; references are complete only once all are in.
   if (interconnects_.empty() || architectures_.empty() || frameworks_.empty() ||
-      datasets_.empty() || detector_kinds_.empty())
+      datasets_.empty() || detector_kinds_.empty() || backbones_.empty())
     return;
   auto check = [&](auto lookup, const std::string& where) {
     try {
@@ -166,6 +167,7 @@ void Catalog::check_references(const std::string& origin) const {
     check([&] { framework(m.framework); }, fmt::format("model \"{}\" framework", m.id));
     check([&] { detector_kind(m.detector_kind); },
           fmt::format("model \"{}\" detector_kind", m.id));
+    check([&] { backbone(m.backbone); }, fmt::format("model \"{}\" backbone", m.id));
   }
   for (const auto& q : quality_) {
     check([&] { model(q.model); }, fmt::format("quality record for \"{}\" model", q.model));
@@ -217,5 +219,10 @@ const UncertaintyProfile* Catalog::uncertainty(const std::string& detector_kind)
 void Catalog::put(const ArchitectureProfile& profile) { put_by_id(architectures_, profile); }
 void Catalog::put(const FrameworkProfile& profile) { put_by_id(frameworks_, profile); }
 void Catalog::put(const DetectorKindProfile& profile) { put_by_id(detector_kinds_, profile); }
+void Catalog::put(const BackboneProfile& profile) { put_by_id(backbones_, profile); }
+
+const BackboneProfile& Catalog::backbone(const std::string& id) const {
+  return find_by_id(backbones_, id, "backbone", "backbones");
+}
 
 }  // namespace trainplan::profiles

@@ -81,6 +81,7 @@ ModelProfile parse_model(JsonObjectReader in) {
   m.efficiency = in.number_or("efficiency", 1.0);
   m.framework = in.string_or("framework", "mmyolo");
   m.detector_kind = in.string_or("detector_kind", "one-stage");
+  m.backbone = in.string_or("backbone", "dense-conv");
   m.source = in.string_or("source", "user profile");
   // DESIGN 3.2: a model object may carry more fields than these; they are kept by the user's
   // tools and ignored here, so no unknown-key check for models.
@@ -112,6 +113,16 @@ DetectorKindProfile parse_detector_kind(JsonObjectReader in) {
   k.fit = in.string_or("fit", "");
   in.reject_unknown_keys();
   return k;
+}
+
+BackboneProfile parse_backbone(JsonObjectReader in) {
+  BackboneProfile b;
+  b.id = in.string("id");
+  b.compute_efficiency = in.number("compute_efficiency");
+  b.source = in.string("source");
+  b.fit = in.string_or("fit", "");
+  in.reject_unknown_keys();
+  return b;
 }
 
 UncertaintyProfile parse_uncertainty(JsonObjectReader in) {

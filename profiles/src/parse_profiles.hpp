@@ -14,6 +14,7 @@ ModelProfile parse_model(JsonObjectReader in);
 FrameworkProfile parse_framework(JsonObjectReader in);
 DetectorKindProfile parse_detector_kind(JsonObjectReader in);
 UncertaintyProfile parse_uncertainty(JsonObjectReader in);
+BackboneProfile parse_backbone(JsonObjectReader in);
 DatasetProfile parse_dataset(JsonObjectReader in);
 RecipeProfile parse_recipe(JsonObjectReader in);
 QualityRecord parse_quality(JsonObjectReader in);

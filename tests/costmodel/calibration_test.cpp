@@ -152,3 +152,26 @@ TEST_CASE("an uncalibrated estimate says so") {
   CHECK(e.calibrated);
   CHECK(e.seconds_per_iter == doctest::Approx(estimate(c, coco_base()).seconds_per_iter));
 }
+
+TEST_CASE("a record with its data wait fits the GPU time and the loader apart") {
+  const Catalog c = Catalog::embedded();
+  // A loader-bound step: 0.6 s, of which the log says 0.25 s were spent waiting for data.
+  MeasurementRecord bound = record("yolov5-s", "a100-sxm4-80gb", 8, 1, 128, 640, 0.6);
+  bound.data_seconds_per_iter = 0.25;
+  const CalibrationFit fit = fit_calibration(c, {bound}, coco_base());
+  CHECK(fit.kind == FitKind::kComputeAndData);
+  REQUIRE(fit.residuals.size() == 1);
+  CHECK(std::abs(fit.residuals[0].relative_error) < 0.01);
+  const Estimate e = estimate(c, scenario_for(bound, coco_base()), fit.calibration);
+  CHECK(e.seconds_per_iter - e.step.data_stall_s == doctest::Approx(0.35).epsilon(0.01));
+  CHECK(e.step.loader_s == doctest::Approx(0.6).epsilon(0.01));
+
+  // The same step with a negligible wait is GPU-bound: the loader is no slower than the GPU.
+  MeasurementRecord fed = bound;
+  fed.data_seconds_per_iter = 0.005;
+  const CalibrationFit gpu_fit = fit_calibration(c, {fed}, coco_base());
+  const Estimate g = estimate(c, scenario_for(fed, coco_base()), gpu_fit.calibration);
+  CHECK(std::abs(gpu_fit.residuals[0].relative_error) < 0.02);
+  CHECK(g.step.data_stall_s == doctest::Approx(0.0));
+  CHECK(gpu_fit.calibration.compute_scale > fit.calibration.compute_scale);
+}

@@ -91,7 +91,7 @@ TEST_CASE("COCO fine-tune on 4 V100s takes 16-30 hours") {
   CHECK(e.total_seconds <= 30 * kHour);
 }
 
-TEST_CASE("COCO fine-tune on 8 V100s takes 8-14 hours, the published 0.48-0.50 s/iter likely") {
+TEST_CASE("COCO fine-tune on 8 V100s takes 8-14 hours, the published 10-12 h within its range") {
   const Catalog c = Catalog::embedded();
   const Estimate e = estimate(c, coco_finetune(c, 8, 128));
   CAPTURE(e.total_seconds / kHour);
@@ -100,9 +100,9 @@ TEST_CASE("COCO fine-tune on 8 V100s takes 8-14 hours, the published 0.48-0.50 s
   CHECK(e.total_seconds >= 8 * kHour);
   CHECK(e.total_seconds <= 14 * kHour);
   // The logs behind 0.48-0.50 s/iter name no GPU (row YW07) or an A800 (YW08): on V100 the
-  // fitted model is slower, with the published figure inside its likely range.
-  const double p10_s_per_iter = e.seconds_per_iter * e.total_seconds_p10 / e.total_seconds;
-  CHECK(p10_s_per_iter <= 0.50);
+  // fitted model is slower, with the maintainers' "about 10-12 h" inside its likely range.
+  CHECK(e.total_seconds_p10 <= 12 * kHour);
+  CHECK(e.total_seconds_p90 >= 10 * kHour);
   CHECK(e.seconds_per_iter <= 0.70);
 }
 

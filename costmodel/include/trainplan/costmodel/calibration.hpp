@@ -22,6 +22,7 @@ enum class FitKind {
   kCompute,  ///< one record, compute-bound: the model's efficiency
   kData,     ///< one record, input-bound: the input pipeline's speed
   kUniform,  ///< one record that neither reaches: one scale on every term
+  kComputeAndData,  ///< one record with its data-wait time: GPU time and loader time apart
   kFull,     ///< several records: compute, communication, data and overhead
 };
 
@@ -33,8 +34,11 @@ struct CalibrationFit {
 };
 
 /// Fits `records` (all of one model, as the CLI checks). One record is reproduced exactly:
-/// by the compute scale when the step is compute-bound, else by the data scale when it is
-/// input-bound, else by one scale on every term. Several records fit compute, communication,
+/// when it reports its data-wait time (`data_seconds_per_iter`), the compute scale fits the GPU
+/// time (step minus wait) and the data scale the loader (the whole step when the wait is
+/// significant, else no more than the GPU time); otherwise by the compute scale when the step
+/// is compute-bound, else by the data scale when it is input-bound, else by one scale on every
+/// term. Several records fit compute, communication,
 /// data and overhead scales together, the last three pulled towards 1 by a small ridge term
 /// so that a scale the records cannot see stays at its default.
 CalibrationFit fit_calibration(const profiles::Catalog& catalog,

@@ -16,7 +16,7 @@ class Catalog {
   static Catalog embedded();
 
   /// Adds or replaces entries from a JSON object with any of the keys `gpus`,
-  /// `interconnects`, `architectures`, `frameworks`, `detector_kinds`, `uncertainty`, `models`,
+  /// `interconnects`, `architectures`, `frameworks`, `detector_kinds`, `backbones`, `uncertainty`, `models`,
   /// `quality`, `datasets`, `recipes`; `origin` names the
   /// source in messages. Checks references between entries afterwards.
   void merge(const nlohmann::json& document, const std::string& origin);
@@ -32,6 +32,7 @@ class Catalog {
   const DatasetProfile& dataset(const std::string& id) const;
   const RecipeProfile& recipe(const std::string& id) const;
   const DetectorKindProfile& detector_kind(const std::string& id) const;
+  const BackboneProfile& backbone(const std::string& id) const;
   /// The error spread for a detector kind, else the "all" entry; nullptr when neither exists.
   const UncertaintyProfile* uncertainty(const std::string& detector_kind) const;
 
@@ -39,6 +40,7 @@ class Catalog {
   void put(const ArchitectureProfile& profile);
   void put(const FrameworkProfile& profile);
   void put(const DetectorKindProfile& profile);
+  void put(const BackboneProfile& profile);
 
   const std::vector<GpuProfile>& gpus() const { return gpus_; }
   const std::vector<InterconnectProfile>& interconnects() const { return interconnects_; }
@@ -49,6 +51,7 @@ class Catalog {
   const std::vector<RecipeProfile>& recipes() const { return recipes_; }
   const std::vector<DetectorKindProfile>& detector_kinds() const { return detector_kinds_; }
   const std::vector<UncertaintyProfile>& uncertainties() const { return uncertainties_; }
+  const std::vector<BackboneProfile>& backbones() const { return backbones_; }
   /// Published accuracy results, in file order (earlier entries are preferred on ties).
   const std::vector<QualityRecord>& quality() const { return quality_; }
 
@@ -64,6 +67,7 @@ class Catalog {
   std::vector<RecipeProfile> recipes_;
   std::vector<DetectorKindProfile> detector_kinds_;
   std::vector<UncertaintyProfile> uncertainties_;
+  std::vector<BackboneProfile> backbones_;
   std::vector<QualityRecord> quality_;
 };
 

@@ -64,6 +64,8 @@ struct ModelProfile {
   std::string framework = "mmyolo";
   /// one-stage, two-stage (RoI heads) or transformer (a detector_kinds.json id).
   std::string detector_kind = "one-stage";
+  /// The backbone's convolution style (a backbones.json id): dense-conv or grouped-conv.
+  std::string backbone = "dense-conv";
   std::string source;
 };
 
@@ -98,6 +100,15 @@ struct DetectorKindProfile {
   std::string id;                   ///< one-stage, two-stage or transformer
   double compute_efficiency = 1;    ///< multiplier on the achievable FLOP rate
   double step_overhead_ms = 0;      ///< per micro-step, on volta, added to the codebase's
+  std::string source;
+  std::string fit;
+};
+
+/// A style of backbone convolution: grouped convolutions (ResNeXt) do fewer FLOPs per byte
+/// moved and reach less of the peak than dense ones (fitted by bench/fit).
+struct BackboneProfile {
+  std::string id;                 ///< dense-conv or grouped-conv
+  double compute_efficiency = 1;  ///< multiplier on the achievable FLOP rate
   std::string source;
   std::string fit;
 };
