@@ -82,6 +82,81 @@ void list_ids(const char* kind, const std::vector<std::string>& ids, bool json) 
   for (const auto& id : ids) std::cout << "  " << id << "\n";
 }
 
+// The fitted constants of one list: a table of id and fields, then where each came from.
+void list_fitted(const char* kind, const std::vector<std::string>& fields,
+                 const std::vector<std::pair<std::string, std::vector<double>>>& rows,
+                 const std::vector<std::string>& fits, bool json) {
+  if (json) {
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
+    for (size_t i = 0; i < rows.size(); ++i) {
+      nlohmann::ordered_json e = {{"id", rows[i].first}};
+      for (size_t f = 0; f < fields.size(); ++f) e[fields[f]] = rows[i].second[f];
+      e["fit"] = fits[i];
+      out.push_back(e);
+    }
+    std::cout << out.dump(2) << "\n";
+    return;
+  }
+  std::cout << fmt::format("{:<20}", kind);
+  for (const auto& f : fields) std::cout << fmt::format(" {:>{}}", f, f.size());
+  std::cout << "\n";
+  for (const auto& [id, values] : rows) {
+    std::cout << fmt::format("{:<20}", id);
+    for (size_t f = 0; f < fields.size(); ++f)
+      std::cout << fmt::format(" {:>{}.4g}", values[f], fields[f].size());
+    std::cout << "\n";
+  }
+  std::cout << "\nwhere the values come from (bench/fit; docs/costmodel.md, fitting):\n";
+  for (size_t i = 0; i < rows.size(); ++i)
+    std::cout << fmt::format("  {}: {}\n", rows[i].first, fits[i].empty() ? "not fitted" : fits[i]);
+}
+
+void list_frameworks(const profiles::Catalog& c, bool json) {
+  std::vector<std::pair<std::string, std::vector<double>>> rows;
+  std::vector<std::string> fits;
+  for (const auto& f : c.frameworks()) {
+    rows.push_back({f.id, {f.compute_efficiency, f.loader_ms_per_sample, f.loader_workers_per_gpu,
+                           f.step_overhead_ms, f.startup_s, f.eval_fixed_s}});
+    fits.push_back(f.fit);
+  }
+  list_fitted("framework", {"compute_efficiency", "loader_ms_per_sample", "loader_workers_per_gpu",
+                            "step_overhead_ms", "startup_s", "eval_fixed_s"},
+              rows, fits, json);
+}
+
+void list_architectures(const profiles::Catalog& c, bool json) {
+  std::vector<std::pair<std::string, std::vector<double>>> rows;
+  std::vector<std::string> fits;
+  for (const auto& a : c.architectures()) {
+    rows.push_back({a.id, {a.achievable_tensor_fraction, a.achievable_fp32_fraction,
+                           a.step_overhead_scale}});
+    fits.push_back(a.fit);
+  }
+  list_fitted("architecture",
+              {"achievable_tensor_fraction", "achievable_fp32_fraction", "step_overhead_scale"},
+              rows, fits, json);
+}
+
+void list_detector_kinds(const profiles::Catalog& c, bool json) {
+  std::vector<std::pair<std::string, std::vector<double>>> rows;
+  std::vector<std::string> fits;
+  for (const auto& k : c.detector_kinds()) {
+    rows.push_back({k.id, {k.compute_efficiency, k.step_overhead_ms}});
+    fits.push_back(k.fit);
+  }
+  list_fitted("detector kind", {"compute_efficiency", "step_overhead_ms"}, rows, fits, json);
+}
+
+void list_backbones(const profiles::Catalog& c, bool json) {
+  std::vector<std::pair<std::string, std::vector<double>>> rows;
+  std::vector<std::string> fits;
+  for (const auto& b : c.backbones()) {
+    rows.push_back({b.id, {b.compute_efficiency}});
+    fits.push_back(b.fit);
+  }
+  list_fitted("backbone", {"compute_efficiency"}, rows, fits, json);
+}
+
 template <typename List>
 std::vector<std::string> ids_of(const List& list) {
   std::vector<std::string> ids;
@@ -102,7 +177,8 @@ void add_profiles_command(CLI::App& app, CommandRunner& run) {
   cmd->require_subcommand(1);
   CLI::App* list = cmd->add_subcommand("list", "List profiles of one kind");
   list->add_option("kind", flags->what,
-                   "gpus (default), models, datasets, interconnects, frameworks, recipes");
+                   "gpus (default), models, datasets, interconnects, frameworks, recipes, "
+                   "architectures, detector_kinds, backbones");
   list->add_option("--profiles", flags->files, "Extra profiles JSON (repeatable)");
   list->add_flag("--json", flags->json, "Print JSON");
   list->callback([flags, &run] {
@@ -113,13 +189,15 @@ void add_profiles_command(CLI::App& app, CommandRunner& run) {
       else if (w == "models") list_models(c, flags->json);
       else if (w == "datasets") list_datasets(c, flags->json);
       else if (w == "interconnects") list_ids("interconnects", ids_of(c.interconnects()), flags->json);
-      else if (w == "frameworks") list_ids("frameworks", ids_of(c.frameworks()), flags->json);
+      else if (w == "frameworks") list_frameworks(c, flags->json);
       else if (w == "recipes") list_ids("recipes", ids_of(c.recipes()), flags->json);
-      else if (w == "architectures") list_ids("architectures", ids_of(c.architectures()), flags->json);
+      else if (w == "architectures") list_architectures(c, flags->json);
+      else if (w == "detector_kinds") list_detector_kinds(c, flags->json);
+      else if (w == "backbones") list_backbones(c, flags->json);
       else
         throw InputError(fmt::format("profiles list: \"{}\" is not accepted; expected one of: "
                                      "gpus, models, datasets, interconnects, frameworks, recipes, "
-                                     "architectures",
+                                     "architectures, detector_kinds, backbones",
                                      w));
       return 0;
     };

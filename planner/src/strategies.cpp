@@ -13,9 +13,6 @@ namespace {
 
 constexpr const char* kPretrainRecipe = "yolo-world-pretrain";
 constexpr const char* kFinetuneRecipe = "yolo-world-coco-finetune";
-// Progressive training continues the pre-trained model on the pre-training data for a tenth
-// of the pre-training schedule before the task fine-tune (DESIGN section 1).
-constexpr double kProgressiveShare = 0.1;
 // The high-resolution recipe (YOLO-World-v2-L-1280) fine-tunes at 1280.
 constexpr double kHighResolution = 1280;
 

@@ -106,7 +106,8 @@ TEST_CASE("the fit recovers a compute scale of 1.3 from the model's own predicti
       record("yolo-world-v2-l", "v100-sxm2-32gb", 1, 1, 16, 640, 0),
       record("yolo-world-v2-l", "v100-sxm2-32gb", 8, 1, 128, 640, 0),
       record("yolo-world-v2-l", "a100-sxm4-80gb", 16, 2, 256, 640, 0),
-      record("yolo-world-v2-l", "h100-sxm5-80gb", 64, 8, 1024, 640, 0),
+      // (an H100 outruns mmyolo's loader with its 8 workers: no longer GPU-bound)
+      record("yolo-world-v2-l", "a100-sxm4-80gb", 64, 8, 1024, 640, 0),
       record("yolo-world-v2-l", "a100-sxm4-80gb", 4, 1, 32, 1280, 0),
   };
   for (auto& r : records)

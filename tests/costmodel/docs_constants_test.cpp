@@ -12,6 +12,7 @@
 
 #include "fitting.hpp"
 #include "trainplan/costmodel/named_constants.hpp"
+#include "trainplan/planner/strategies.hpp"
 
 namespace {
 
@@ -40,6 +41,8 @@ std::map<std::string, double> code_constants() {
   all["kRowNoiseLog"] = trainplan::bench::kRowNoiseLog;
   all["kTotalRowWeight"] = trainplan::bench::kTotalRowWeight;
   all["kKnobRangeLog"] = trainplan::bench::kKnobRangeLog;
+  all["kLoaderStartLog"] = trainplan::bench::kLoaderStartLog;
+  all["kProgressiveShare"] = trainplan::planner::kProgressiveShare;
   return all;
 }
 

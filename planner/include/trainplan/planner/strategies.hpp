@@ -10,6 +10,10 @@
 
 namespace trainplan::planner {
 
+/// Progressive training continues the pre-trained model on the pre-training data for a tenth
+/// of the pre-training schedule before the task fine-tune (DESIGN section 1).
+constexpr double kProgressiveShare = 0.1;
+
 /// The strategies the planner weighs.
 enum class Strategy {
   kZeroShot,         ///< the pre-trained weights as they are (open vocabulary)
