@@ -116,6 +116,8 @@ CrossValidation cross_validate(const profiles::Catalog& base, const std::vector<
     const auto fold = with_knobs(base, knobs, fit_knobs(base, runs, train, knobs));
     for (size_t i : held_out) {
       cv.rows[i].held_out = log_error(fold, runs[i]);
+      cv.rows[i].input_bound =
+          costmodel::near_input_bound(costmodel::estimate(fold, runs[i].scenario));
       // The user's case: this cost model, and one run of their own of the same model.
       std::vector<double> calibrated;
       for (size_t j = 0; j < runs.size(); ++j) {

@@ -43,6 +43,8 @@ struct RowErrors {
   /// median over such runs); none when the model has no other run with a step time.
   std::optional<double> calibrated;
   int calibration_runs = 0;
+  /// The held-out model predicts this run near input-bound (costmodel::near_input_bound).
+  bool input_bound = false;
 };
 
 /// The fit on every row and leave-one-source-out errors of each row.

@@ -64,7 +64,10 @@ StepTimes step_times(const detail::Resolved& r, const Scenario& s, const Calibra
 // measured = predicted / (predicted / measured).
 void set_interval(const profiles::Catalog& catalog, const std::string& detector_kind,
                   Estimate& e) {
-  const auto* u = catalog.uncertainty(detector_kind);
+  // A run near input-bound depends on its host: its spread is that of such runs, whatever
+  // the detector.
+  const auto* u = near_input_bound(e) ? catalog.uncertainty("input-bound") : nullptr;
+  if (!u) u = catalog.uncertainty(detector_kind);
   if (!u) {
     e.total_seconds_p10 = e.total_seconds_p90 = e.total_seconds;
     return;
@@ -76,6 +79,11 @@ void set_interval(const profiles::Catalog& catalog, const std::string& detector_
 }
 
 }  // namespace
+
+bool near_input_bound(const Estimate& e) {
+  const double gpu_s = e.step.compute_s + e.step.comm_exposed_s + e.step.overhead_s;
+  return e.step.loader_s >= kNearInputBound * gpu_s;
+}
 
 Estimate estimate(const profiles::Catalog& catalog, const Scenario& s, const Calibration& c) {
   validate(s);

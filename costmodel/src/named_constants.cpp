@@ -5,6 +5,7 @@
 #include "data_loading.hpp"
 #include "memory.hpp"
 #include "trainplan/costmodel/communication.hpp"
+#include "trainplan/costmodel/estimate.hpp"
 #include "trainplan/costmodel/run_constants.hpp"
 
 namespace trainplan::costmodel {
@@ -23,6 +24,7 @@ const std::map<std::string, double>& named_constants() {
       {"kFragmentation", kFragmentation},
       {"kUsableShare", kUsableShare},
       {"kLinkEfficiency", kLinkEfficiency},
+      {"kNearInputBound", kNearInputBound},
       {"kLaunchS", kLaunchS},
       {"kLoaderWarmupS", kLoaderWarmupS},
       {"kStartupS", kStartupS},

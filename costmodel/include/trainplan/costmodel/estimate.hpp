@@ -56,6 +56,14 @@ struct Estimate {
   double startup_s = 0;          ///< the start-up included in overhead_s (0 without start-up)
 };
 
+/// The input pipeline takes at least this share of the GPU's time per step: the run is near
+/// input-bound, and how fast it goes depends on the host more than on the GPU.
+constexpr double kNearInputBound = 0.8;
+
+/// True when the step's loader time is at least kNearInputBound of its GPU time; such runs
+/// get the wider error spread of input-bound runs (docs/costmodel.md, uncertainty).
+bool near_input_bound(const Estimate& e);
+
 /// Estimates a scenario; throws InputError for unknown ids or inconsistent numbers (GPUs not
 /// positive, batch not divisible by GPUs, nodes not dividing GPUs).
 Estimate estimate(const profiles::Catalog& catalog, const Scenario& scenario,

@@ -33,7 +33,8 @@ class Catalog {
   const RecipeProfile& recipe(const std::string& id) const;
   const DetectorKindProfile& detector_kind(const std::string& id) const;
   const BackboneProfile& backbone(const std::string& id) const;
-  /// The error spread for a detector kind, else the "all" entry; nullptr when neither exists.
+  /// The error spread with this id (a detector kind, or "input-bound"), else the "all" entry;
+  /// nullptr when neither exists.
   const UncertaintyProfile* uncertainty(const std::string& detector_kind) const;
 
   /// Adds or replaces one entry by id (bench/fit tries candidate constants this way).
