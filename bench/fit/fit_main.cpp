@@ -1,7 +1,8 @@
 // bench/fit: fits the cost model's constants to the published runs of
 // bench/data/reference-runs.csv and reports leave-one-source-out cross-validation.
 // Usage: fit [--csv FILE] [--priors FILE] [--write] [--check]
-//   --write  writes the fitted constants and the error spread into profiles/data/*.json
+//   --write  writes the fitted constants and the error spread into profiles/data/*.json, and
+//            the profile figures docs/costmodel.md quotes
 //   --check  exits 1 when the cross-validated targets of docs/benchmarks.md are missed
 #include <fmt/format.h>
 
@@ -184,6 +185,8 @@ int main(int argc, char** argv) {
       write_knobs(TRAINPLAN_PROFILE_DATA_DIR, knobs, cv.values, runs, provenance);
       write_uncertainty(TRAINPLAN_PROFILE_DATA_DIR, spread);
       fmt::print("wrote the fitted constants and error spread to {}\n", TRAINPLAN_PROFILE_DATA_DIR);
+      const int quotes = update_doc_quotes(TRAINPLAN_DOCS_DIR "/costmodel.md", TRAINPLAN_PROFILE_DATA_DIR);
+      fmt::print("updated {} quoted figures in docs/costmodel.md\n", quotes);
     }
     return check && !ok ? 1 : 0;
   } catch (const Error& e) {

@@ -7,7 +7,9 @@
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
+#include <regex>
 #include <set>
+#include <sstream>
 
 #include "trainplan/atomic_file.hpp"
 #include "trainplan/error.hpp"
@@ -77,6 +79,36 @@ void write_knobs(const std::string& data_dir, const std::vector<Knob>& knobs,
     }
     write(path, list, doc.at(list));
   }
+}
+
+int update_doc_quotes(const std::string& doc_path, const std::string& data_dir) {
+  std::ifstream in(doc_path);
+  if (!in) throw InputError(fmt::format("{}: cannot open file", doc_path));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  const std::string doc = buffer.str();
+  // The same form tests/costmodel/docs_constants_test.cpp checks.
+  const std::regex quote(R"(`([a-z_]+)/([a-z0-9.-]+)/([a-z_0-9]+) = (-?[0-9][0-9.]*(?:e-?[0-9]+)?)`)");
+  std::map<std::string, Json> files;
+  std::string out;
+  int changed = 0;
+  auto last = doc.cbegin();
+  for (std::sregex_iterator it(doc.begin(), doc.end(), quote), end; it != end; ++it) {
+    const auto& m = *it;
+    const std::string list = m[1], id = m[2], field = m[3], old_value = m[4];
+    if (!files.count(list)) files[list] = read(data_dir + "/" + list + ".json");
+    std::string value = old_value;
+    for (const auto& entry : files[list].at(list))
+      if (entry.at("id") == id && entry.contains(field))
+        value = fmt::format("{:.4g}", entry.at(field).get<double>());
+    if (value != old_value) ++changed;
+    out.append(last, m[0].first);
+    out += fmt::format("`{}/{}/{} = {}`", list, id, field, value);
+    last = m[0].second;
+  }
+  out.append(last, doc.cend());
+  if (changed) write_file_atomically(doc_path, out);
+  return changed;
 }
 
 void write_uncertainty(const std::string& data_dir,

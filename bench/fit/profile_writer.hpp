@@ -20,6 +20,10 @@ void write_knobs(const std::string& data_dir, const std::vector<Knob>& knobs,
 void write_uncertainty(const std::string& data_dir,
                        const std::vector<profiles::UncertaintyProfile>& entries);
 
+/// Rewrites every profile figure `doc_path` quotes as `list/id/field = value` with the value
+/// now in `data_dir` (4 significant digits), atomically; returns how many it changed.
+int update_doc_quotes(const std::string& doc_path, const std::string& data_dir);
+
 /// A value rounded to `digits` significant digits.
 double round_significant(double value, int digits = 4);
 
