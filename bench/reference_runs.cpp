@@ -99,6 +99,7 @@ ReferenceRun parse_run(const profiles::Catalog& catalog, const Row& row) {
     row.fail("measured", fmt::format("\"{}\" is not accepted; expected seconds_per_iter or total",
                                      measured));
 
+  run.measured_memory_gb = row.optional_number("memory_gb");
   costmodel::Scenario& s = run.scenario;
   // Unknown ids are named with the closest known ones by the catalog.
   auto checked = [&](const char* column, auto lookup) {
@@ -179,6 +180,12 @@ double measured_figure(const ReferenceRun& run) {
 
 double predicted_figure(const ReferenceRun& run, const costmodel::Estimate& e) {
   return run.measured_seconds_per_iter ? e.seconds_per_iter : e.total_seconds / 3600;
+}
+
+double predicted_memory_gb(const costmodel::Estimate& e) {
+  // The estimate's memory is for one micro-batch; activations grow linearly with images.
+  const int micro = std::max(1, e.micro_batch);
+  return e.memory.weights_gb + e.memory.activations_gb * e.per_gpu_batch / micro;
 }
 
 std::optional<costmodel::MeasurementRecord> as_record(const ReferenceRun& run) {

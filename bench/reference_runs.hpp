@@ -22,6 +22,7 @@ struct ReferenceRun {
   std::optional<double> measured_seconds_per_iter;
   std::optional<double> measured_total_hours;
   std::optional<double> measured_data_seconds_per_iter;  ///< the log's data wait, where given
+  std::optional<double> measured_memory_gb;  ///< peak allocated memory per GPU, where given
   std::string assumption;  ///< what the row assumed beyond its source
 };
 
@@ -34,6 +35,10 @@ std::vector<ReferenceRun> load_reference_runs(const profiles::Catalog& catalog,
 double measured_figure(const ReferenceRun& run);
 /// The same figure from an estimate.
 double predicted_figure(const ReferenceRun& run, const costmodel::Estimate& e);
+
+/// An estimate's peak allocated memory per GPU at the run's whole per-GPU batch (weights,
+/// optimizer state and saved activations; what PyTorch's max_memory_allocated reports).
+double predicted_memory_gb(const costmodel::Estimate& e);
 
 /// The row as a measurement record (for calibration); rows without s/iter have none.
 std::optional<costmodel::MeasurementRecord> as_record(const ReferenceRun& run);

@@ -146,6 +146,13 @@ int main(int argc, char** argv) {
                "median |error| {:5.1f}%, P90 {:5.1f}%\n",
                calibrated_abs.size(), 100 * quantile(calibrated_abs, 0.5),
                100 * quantile(calibrated_abs, 0.9));
+    std::vector<double> memory_abs;
+    for (const auto& e : cv.rows)
+      if (e.memory_held_out) memory_abs.push_back(std::fabs(std::exp(*e.memory_held_out) - 1));
+    if (!memory_abs.empty())
+      fmt::print("peak memory per GPU, held out by source: {} rows, median |error| {:5.1f}%, "
+                 "P90 {:5.1f}%\n",
+                 memory_abs.size(), 100 * quantile(memory_abs, 0.5), 100 * quantile(memory_abs, 0.9));
     int helped = 0, calibrated_rows = 0;
     for (const auto& e : cv.rows) {
       if (!e.calibrated) continue;

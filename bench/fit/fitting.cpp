@@ -37,6 +37,12 @@ double log_error(const profiles::Catalog& catalog, const ReferenceRun& run) {
                   measured_figure(run));
 }
 
+std::optional<double> memory_log_error(const profiles::Catalog& catalog, const ReferenceRun& run) {
+  if (!run.measured_memory_gb) return std::nullopt;
+  const auto e = costmodel::estimate(catalog, run.scenario);
+  return std::log(predicted_memory_gb(e) / *run.measured_memory_gb);
+}
+
 profiles::Catalog with_knobs(const profiles::Catalog& base, const std::vector<Knob>& knobs,
                              const std::vector<double>& values) {
   profiles::Catalog c = base;
@@ -68,13 +74,22 @@ std::vector<double> fit_knobs(const profiles::Catalog& base, const std::vector<R
     if (knobs[j].field == "loader_ms_per_sample" && p.lower[j] < p.upper[j])
       p.start[j] = std::min(p.upper[j], p.prior[j] + kLoaderStartLog);
   p.max_iterations = 40;
+  // Time residuals, then a memory residual for each row that states its peak memory (weighed
+  // as the row is).
   std::vector<double> weights = base_weights(runs, rows);
+  std::vector<size_t> memory_rows;
+  for (size_t k = 0; k < rows.size(); ++k)
+    if (runs[rows[k]].measured_memory_gb) {
+      memory_rows.push_back(rows[k]);
+      weights.push_back(weights[k]);
+    }
   const std::vector<double> base_w = weights;
   profiles::Catalog catalog = base;
   auto raw_residuals = [&](const std::vector<double>& theta) {
     for (size_t j = 0; j < n; ++j) set_knob(catalog, knobs[j], std::exp(theta[j]));
     std::vector<double> r;
     for (size_t i : rows) r.push_back(log_error(catalog, runs[i]));
+    for (size_t i : memory_rows) r.push_back(*memory_log_error(catalog, runs[i]));
     return r;
   };
   std::vector<double> theta = p.start;
@@ -116,6 +131,7 @@ CrossValidation cross_validate(const profiles::Catalog& base, const std::vector<
     const auto fold = with_knobs(base, knobs, fit_knobs(base, runs, train, knobs));
     for (size_t i : held_out) {
       cv.rows[i].held_out = log_error(fold, runs[i]);
+      cv.rows[i].memory_held_out = memory_log_error(fold, runs[i]);
       cv.rows[i].input_bound =
           costmodel::near_input_bound(costmodel::estimate(fold, runs[i].scenario));
       // The user's case: this cost model, and one run of their own of the same model.

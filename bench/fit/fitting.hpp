@@ -26,6 +26,9 @@ constexpr double kKnobRangeLog = 4.0;
 /// ln(predicted / measured) of one row under `catalog`.
 double log_error(const profiles::Catalog& catalog, const ReferenceRun& run);
 
+/// ln(predicted / measured) of the row's peak memory; none when the row states none.
+std::optional<double> memory_log_error(const profiles::Catalog& catalog, const ReferenceRun& run);
+
 /// `base` with the knobs set to `values`.
 profiles::Catalog with_knobs(const profiles::Catalog& base, const std::vector<Knob>& knobs,
                              const std::vector<double>& values);
@@ -45,6 +48,8 @@ struct RowErrors {
   int calibration_runs = 0;
   /// The held-out model predicts this run near input-bound (costmodel::near_input_bound).
   bool input_bound = false;
+  /// Peak memory per GPU, held out, where the row states it.
+  std::optional<double> memory_held_out;
 };
 
 /// The fit on every row and leave-one-source-out errors of each row.

@@ -36,6 +36,7 @@ double* field_of(profiles::BackboneProfile& b, const std::string& field) {
 double* field_of(profiles::DetectorKindProfile& k, const std::string& field) {
   if (field == "compute_efficiency") return &k.compute_efficiency;
   if (field == "step_overhead_ms") return &k.step_overhead_ms;
+  if (field == "activation_scale") return &k.activation_scale;
   return nullptr;
 }
 
@@ -132,6 +133,9 @@ std::vector<Knob> knobs_for(const profiles::Catalog& catalog,
     if (model.detector_kind != "one-stage")
       for (const char* field : {"compute_efficiency", "step_overhead_ms"})
         add("detector_kinds", model.detector_kind, field, i);
+    // Saved activations, for models that leave them to the default (all reference models).
+    if (runs[i].measured_memory_gb && model.activation_mb == 0)
+      add("detector_kinds", model.detector_kind, "activation_scale", i);
     // Dense convolutions are the reference backbone, as one-stage detectors are the kind.
     if (model.backbone != "dense-conv") add("backbones", model.backbone, "compute_efficiency", i);
   }
@@ -146,10 +150,12 @@ std::vector<Knob> knobs_for(const profiles::Catalog& catalog,
     for (const char* field : {"compute_efficiency", "loader_ms_per_sample", "step_overhead_ms",
                               "startup_s", "eval_fixed_s"})
       add("frameworks", f.id, field, kNoRow);
-  for (const auto& k : catalog.detector_kinds())
+  for (const auto& k : catalog.detector_kinds()) {
     if (k.id != "one-stage")
       for (const char* field : {"compute_efficiency", "step_overhead_ms"})
         add("detector_kinds", k.id, field, kNoRow);
+    add("detector_kinds", k.id, "activation_scale", kNoRow);
+  }
   for (const auto& b : catalog.backbones())
     if (b.id != "dense-conv") add("backbones", b.id, "compute_efficiency", kNoRow);
   return knobs;

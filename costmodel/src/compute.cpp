@@ -46,7 +46,7 @@ double train_seconds_per_image(const Resolved& r, const Scenario& s) {
   const double detector_flops_per_s = detector_flops(r, s.amp);
   const double flops = r.model.gflops * 1e9 * rho * training_flop_multiplier(s.trainable);
   // Activations in FP16 under AMP, FP32 otherwise.
-  const double activation_bytes = r.model.activation_mb * 1e6 * rho * (s.amp ? 1.0 : 2.0) *
+  const double activation_bytes = activation_mb(r) * 1e6 * rho * (s.amp ? 1.0 : 2.0) *
                                   saved_activation_share(s.trainable);
   const double memory_s =
       kActivationTrafficPasses * activation_bytes / (r.gpu.memory_bandwidth_gbps * 1e9);
@@ -73,7 +73,7 @@ double eval_seconds_per_image(const Resolved& r, const Scenario& s) {
   const double rho = pixel_ratio(r, s);
   const double flops = r.model.gflops * 1e9 * rho;
   const double memory_s =
-      r.model.activation_mb * 1e6 * rho / (r.gpu.memory_bandwidth_gbps * 1e9);
+      activation_mb(r) * 1e6 * rho / (r.gpu.memory_bandwidth_gbps * 1e9);
   return (flops / detector_flops(r, s.amp) + memory_s) / r.model.efficiency + kPostprocessS;
 }
 

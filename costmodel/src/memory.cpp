@@ -25,7 +25,7 @@ MemoryUse memory_use(const Resolved& r, const Scenario& s, int micro_batch) {
   }
   m.weights_gb = bytes / 1e9;
   double share = s.trainable == Trainable::kAll ? 1.0 : 1.0 - kBackboneShare;
-  m.activations_gb = micro_batch * r.model.activation_mb * pixel_ratio(r, s) *
+  m.activations_gb = micro_batch * activation_mb(r) * pixel_ratio(r, s) *
                      (s.amp ? 1.0 : 2.0) * share / 1e3;
   m.reserved_gb = kReservedGb + (kFragmentation - 1.0) * m.activations_gb;
   m.total_gb = m.weights_gb + m.activations_gb + m.reserved_gb;

@@ -17,6 +17,11 @@ Resolved Resolved::lookup(const profiles::Catalog& catalog, const Scenario& s) {
   };
 }
 
+double activation_mb(const Resolved& r) {
+  if (r.model.activation_mb > 0) return r.model.activation_mb;
+  return r.kind.activation_scale * profiles::default_activation_mb(r.model.gflops);
+}
+
 double pixel_ratio(const Resolved& r, const Scenario& s) {
   return s.resolution.pixels() / r.model.gflops_resolution.pixels();
 }

@@ -19,6 +19,10 @@ struct Resolved {
   static Resolved lookup(const profiles::Catalog& catalog, const Scenario& s);
 };
 
+/// Saved activations per image at the model's gflops resolution with AMP, MB: the profile's
+/// figure, else the default scaled by the detector kind's fitted activation_scale.
+double activation_mb(const Resolved& r);
+
 /// Trained pixels over the pixels the model's GFLOPs are quoted at (FLOPs and activations of
 /// a fully convolutional detector scale with the input area).
 double pixel_ratio(const Resolved& r, const Scenario& s);

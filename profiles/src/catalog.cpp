@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cmath>
 #include <nlohmann/json.hpp>
 
 #include "embedded_profiles.hpp"
@@ -80,6 +81,12 @@ const Profile& find_by_id(const std::vector<Profile>& list, const std::string& i
 }
 
 }  // namespace
+
+double default_activation_mb(double gflops) {
+  // Saved activations grow with a detector's FLOPs, less than in proportion (bigger models
+  // are deeper more than wider); the scale is each detector kind's fitted activation_scale.
+  return 40.0 * std::pow(gflops, 0.55);
+}
 
 std::vector<std::string> closest_ids(const std::string& wanted,
                                      const std::vector<std::string>& known, size_t count) {

@@ -4,14 +4,6 @@
 
 namespace trainplan::profiles::detail {
 
-double default_activation_mb(double gflops) {
-  // 40 MB x GFLOPs^0.55: YOLOv8-L/YOLO-World-L (165 GFLOPs) keep about 0.65 GB per 640 image
-  // (11.2-11.7 GB at 16 images, calibration row YW07); YOLOv5-s (16.5 GFLOPs) 0.15-0.19 GB
-  // (2.7 GB at 16 images, row MM01, with weights and workspace included). The exponent is
-  // rounded down from the 0.64 the two points alone give, as mid-size models fall between.
-  return 40.0 * std::pow(gflops, 0.55);
-}
-
 GpuProfile parse_gpu(JsonObjectReader in) {
   GpuProfile g;
   g.id = in.string("id");
@@ -77,7 +69,8 @@ ModelProfile parse_model(JsonObjectReader in) {
     text->reject_unknown_keys();
     m.text_encoder = t;
   }
-  m.activation_mb = in.number_or("activation_mb", default_activation_mb(m.gflops));
+  // 0 = not given: the cost model takes the default scaled by the detector kind's fit.
+  m.activation_mb = in.number_or("activation_mb", 0.0, /*positive=*/false);
   m.efficiency = in.number_or("efficiency", 1.0);
   m.framework = in.string_or("framework", "mmyolo");
   m.detector_kind = in.string_or("detector_kind", "one-stage");
@@ -109,6 +102,7 @@ DetectorKindProfile parse_detector_kind(JsonObjectReader in) {
   k.id = in.string("id");
   k.compute_efficiency = in.number("compute_efficiency");
   k.step_overhead_ms = in.number("step_overhead_ms", /*positive=*/false);
+  k.activation_scale = in.number_or("activation_scale", 1.0);
   k.source = in.string("source");
   k.fit = in.string_or("fit", "");
   in.reject_unknown_keys();

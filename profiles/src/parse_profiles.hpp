@@ -19,9 +19,4 @@ DatasetProfile parse_dataset(JsonObjectReader in);
 RecipeProfile parse_recipe(JsonObjectReader in);
 QualityRecord parse_quality(JsonObjectReader in);
 
-/// Default activation memory per image (MB at the model's gflops resolution, AMP) when a
-/// profile gives none: a power law fitted to published peak-memory figures
-/// (docs/costmodel.md, memory).
-double default_activation_mb(double gflops);
-
 }  // namespace trainplan::profiles::detail

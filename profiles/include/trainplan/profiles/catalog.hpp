@@ -72,6 +72,10 @@ class Catalog {
   std::vector<QualityRecord> quality_;
 };
 
+/// Default activation memory per image (MB at the model's gflops resolution, AMP) before the
+/// detector kind's fitted `activation_scale`: 40 x gflops^0.55.
+double default_activation_mb(double gflops);
+
 /// The up to `count` ids closest to `wanted` by edit distance (for "did you mean" lists).
 std::vector<std::string> closest_ids(const std::string& wanted,
                                      const std::vector<std::string>& known, size_t count = 3);

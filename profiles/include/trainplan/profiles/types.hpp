@@ -54,8 +54,9 @@ struct ModelProfile {
   double gflops = 0;
   Resolution gflops_resolution;  ///< input size the gflops figure is quoted at
   std::optional<TextEncoderProfile> text_encoder;
-  /// Activation memory kept for backward per image at gflops_resolution with AMP, MB.
-  /// Defaults to the fit in docs/costmodel.md (memory) when a profile leaves it out.
+  /// Activation memory kept for backward per image at gflops_resolution with AMP, MB; 0 when
+  /// the profile leaves it out (the cost model then uses its kind's fitted default,
+  /// docs/costmodel.md, memory).
   double activation_mb = 0;
   /// Multiplier on the GPU's achievable throughput for this model (1 = typical detector).
   /// `--measured` does not change it: calibration fits a separate compute scale.
@@ -100,6 +101,9 @@ struct DetectorKindProfile {
   std::string id;                   ///< one-stage, two-stage or transformer
   double compute_efficiency = 1;    ///< multiplier on the achievable FLOP rate
   double step_overhead_ms = 0;      ///< per micro-step, on volta, added to the codebase's
+  /// Multiplier on the default activation memory of models that give none (fitted to
+  /// published peak-memory figures).
+  double activation_scale = 1;
   std::string source;
   std::string fit;
 };
