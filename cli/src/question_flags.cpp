@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "trainplan/costmodel/scenario.hpp"
 #include "trainplan/error.hpp"
 
 namespace trainplan::cli {
@@ -59,12 +60,28 @@ void add_question_flags(CLI::App& cmd, const std::shared_ptr<QuestionFlags>& f) 
                  "With --mtbf-hours: time to restart a failed stage (default 10)");
 }
 
+// A plan records the question it answers; asked with flags only, the question is the flags.
+std::string flags_text(const QuestionFlags& f) {
+  std::string text;
+  auto add = [&](const char* flag, const std::string& value) {
+    if (!value.empty()) text += fmt::format("{}{} {}", text.empty() ? "" : " ", flag, value);
+  };
+  if (f.gpus_set) add("--gpus", std::to_string(f.gpus));
+  add("--gpu", f.gpu);
+  add("--budget", f.budget);
+  add("--max-cost", f.max_cost);
+  add("--model", f.model);
+  add("--task", f.task);
+  return text.empty() ? "(defaults)" : text;
+}
+
 planner::Question question_from(const QuestionFlags& f) {
   planner::Question q;
   if (!f.question.empty()) q = planner::parse_question(f.question);
   if (f.gpus_set) {
-    if (f.gpus < 1)
-      throw InputError(fmt::format("--gpus: {} is not accepted; expected a whole number >= 1", f.gpus));
+    if (f.gpus < 1 || f.gpus > costmodel::kMaxGpus)
+      throw InputError(fmt::format("--gpus: {} is not accepted; expected a whole number from 1 to {}",
+                                   f.gpus, costmodel::kMaxGpus));
     q.gpus = f.gpus;
     q.gpus_given = true;
   }
@@ -94,8 +111,9 @@ planner::Question question_from(const QuestionFlags& f) {
   if (!f.max_cost.empty()) q.max_cost_usd = planner::parse_money_usd(f.max_cost, "--max-cost");
   if (!f.price.empty()) q.price_per_gpu_hour_usd = planner::parse_money_usd(f.price, "--price");
   if (f.images_set) {
-    if (!(f.images >= 1))
-      throw InputError(fmt::format("--images: {} is not accepted; expected >= 1", f.images));
+    if (!(f.images >= 1 && f.images <= costmodel::kMaxImages))
+      throw InputError(fmt::format("--images: {} is not accepted; expected a number from 1 to {:g}",
+                                   f.images, costmodel::kMaxImages));
     q.images = f.images;
     if (f.task.empty()) q.task = "custom";
   }
@@ -106,6 +124,7 @@ planner::Question question_from(const QuestionFlags& f) {
       throw InputError(fmt::format("--min-quality: {} is not accepted; expected an AP between 0 and 100", f.min_quality));
     q.min_quality_ap = f.min_quality;
   }
+  if (q.text.empty()) q.text = flags_text(f);
   return q;
 }
 

@@ -26,7 +26,9 @@ const char* to_string(Trainable trainable) {
 }
 
 void validate(const Scenario& s) {
-  if (s.gpus < 1) throw InputError(fmt::format("--gpus: {} is not accepted; expected a whole number >= 1", s.gpus));
+  if (s.gpus < 1 || s.gpus > kMaxGpus)
+    throw InputError(fmt::format("--gpus: {} is not accepted; expected a whole number from 1 to {}",
+                                 s.gpus, kMaxGpus));
   if (s.nodes < 1) throw InputError(fmt::format("--nodes: {} is not accepted; expected a whole number >= 1", s.nodes));
   if (s.gpus % s.nodes != 0)
     throw InputError(fmt::format(
@@ -40,8 +42,13 @@ void validate(const Scenario& s) {
         "(for example {} or {})",
         s.global_batch, s.gpus, s.gpus, (s.global_batch / s.gpus + 1) * s.gpus,
         std::max(1, s.global_batch / s.gpus) * s.gpus));
-  if (!(s.images >= 1)) throw InputError(fmt::format("--images: {} is not accepted; expected >= 1", s.images));
-  if (!(s.epochs > 0)) throw InputError(fmt::format("--epochs: {} is not accepted; expected > 0", s.epochs));
+  // NaN and infinity fail these comparisons too.
+  if (!(s.images >= 1 && s.images <= kMaxImages))
+    throw InputError(fmt::format("--images: {} is not accepted; expected a number from 1 to {:g}",
+                                 s.images, kMaxImages));
+  if (!(s.epochs > 0 && s.epochs <= kMaxEpochs))
+    throw InputError(fmt::format("--epochs: {} is not accepted; expected a number above 0 and at most {:g}",
+                                 s.epochs, kMaxEpochs));
   if (s.optimizer != "adamw" && s.optimizer != "sgd")
     throw InputError(fmt::format("optimizer: \"{}\" is not accepted; expected adamw or sgd", s.optimizer));
 }

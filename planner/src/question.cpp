@@ -8,11 +8,19 @@
 #include <regex>
 #include <utility>
 
+#include "trainplan/costmodel/scenario.hpp"
 #include "trainplan/error.hpp"
 
 namespace trainplan::planner {
 
 namespace {
+
+// A count as written, saturated above the largest cluster so that "99999999999 GPUs" is
+// refused as too many rather than overflowing.
+int gpu_count_of(const std::string& digits) {
+  if (digits.size() > 9) return costmodel::kMaxGpus + 1;
+  return std::min(std::atoi(digits.c_str()), costmodel::kMaxGpus + 1);
+}
 
 // Common names first (longest first, so "v100s" wins over "v100"), then canonical ids.
 const std::vector<std::pair<const char*, const char*>>& gpu_names() {
@@ -139,12 +147,12 @@ Question parse_question(const std::string& question) {
   static const std::regex gpu_only("(?:^|[^a-z0-9])" + gpu_name_pattern() + "(?:$|[^a-z0-9])");
   static const std::regex gpu_count(R"((?:^|[^a-z0-9.])([0-9]+)\s*(?:x\s*)?(?:gpus?|cards?|devices?)\b)");
   if (std::regex_search(t, m, count_and_gpu)) {
-    q.gpus = std::atoi(m[1].str().c_str());
+    q.gpus = gpu_count_of(m[1]);
     q.gpu_id = gpu_id_from_name(m[2]);
     q.gpus_given = q.gpu_given = true;
     blank(t, m);
   } else if (std::regex_search(t, m, gpu_count)) {
-    q.gpus = std::atoi(m[1].str().c_str());
+    q.gpus = gpu_count_of(m[1]);
     q.gpus_given = true;
     blank(t, m);
   }
@@ -153,7 +161,9 @@ Question parse_question(const std::string& question) {
     q.gpu_given = true;
     blank(t, m);
   }
-  if (q.gpus_given && q.gpus < 1) not_understood(question, "the number of GPUs must be at least 1");
+  if (q.gpus_given && (q.gpus < 1 || q.gpus > costmodel::kMaxGpus))
+    not_understood(question, fmt::format("the number of GPUs must be from 1 to {}",
+                                         costmodel::kMaxGpus));
   understood = understood || q.gpus_given || q.gpu_given;
 
   static const std::regex model(

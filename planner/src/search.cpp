@@ -166,7 +166,7 @@ std::optional<Plan> cheapest_within(const profiles::Catalog& catalog, const Ques
                                     const Candidate& candidate, double hours) {
   if (!candidate.applicable) return std::nullopt;
   std::optional<Plan> cheapest;
-  for (int gpus = 1; gpus <= q.gpus; gpus = gpus < 8 ? gpus + 1 : gpus + 8) {
+  for (int gpus : gpu_count_ladder(q.gpus)) {
     StrategyConfig config = candidate.config;
     config.gpus = gpus;
     config.target_gpus = std::min(gpus, candidate.config.target_gpus > 0 ? candidate.config.target_gpus : gpus);

@@ -236,12 +236,22 @@ StrategyOption evaluate_strategy(const profiles::Catalog& catalog, const Questio
   return evaluate_strategy(catalog, q, strategy, config);
 }
 
+std::vector<int> gpu_count_ladder(int max_gpus) {
+  std::vector<int> ladder;
+  for (int gpus = 1; gpus < max_gpus;) {
+    ladder.push_back(gpus);
+    if (gpus < 8) ++gpus;
+    else if (gpus < 512) gpus += 8;
+    else gpus = (gpus + gpus / 10 + 7) / 8 * 8;
+  }
+  if (max_gpus >= 1) ladder.push_back(max_gpus);
+  return ladder;
+}
+
 int fewest_gpus_within(const profiles::Catalog& catalog, const Question& q, Strategy strategy,
                        double hours, int max_gpus) {
-  // Counts a user can rent: 1-8 in one server, then whole servers. Time falls with GPUs, so
-  // a binary search over that ladder finds the fewest.
-  std::vector<int> ladder;
-  for (int gpus = 1; gpus <= max_gpus; gpus = gpus < 8 ? gpus + 1 : gpus + 8) ladder.push_back(gpus);
+  // Time falls with GPUs, so a binary search over the rentable counts finds the fewest.
+  const std::vector<int> ladder = gpu_count_ladder(max_gpus);
   auto meets = [&](int gpus) {
     StrategyOption option = evaluate_strategy(catalog, q, strategy, gpus);
     return option.fits_memory && option.total_seconds <= hours * 3600.0;

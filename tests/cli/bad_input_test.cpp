@@ -126,3 +126,15 @@ TEST_CASE("usage errors exit 2") {
   expect_bad_input({"estimate", "--model", "yolo-world-v2-l"}, {"--gpu"}, usage);
   expect_bad_input({"ask", "--gpus", "four"}, {"--gpus"}, usage);
 }
+
+TEST_CASE("numbers out of bounds exit 2 at once: GPUs above 100,000, infinite or NaN sizes") {
+  expect_bad_input({"ask", "--gpus", "2000000000", "--budget", "1d"}, {"--gpus", "2000000000", "100000"});
+  expect_bad_input({"ask", "99999999999 GPUs, 1 day"}, {"100000"}, MessageLines::kSeveral);
+  expect_bad_input({"ask", "--gpus", "4", "--budget", "inf"}, {"--budget", "inf"});
+  expect_bad_input({"estimate", "--model", "yolo-world-v2-l", "--gpu", "v100-sxm2-32gb", "--gpus", "8",
+                    "--batch", "128", "--resolution", "640", "--images", "inf", "--epochs", "80"},
+                   {"--images", "inf"});
+  expect_bad_input({"estimate", "--model", "yolo-world-v2-l", "--gpu", "v100-sxm2-32gb", "--gpus", "8",
+                    "--batch", "128", "--resolution", "640", "--images", "1000", "--epochs", "nan"},
+                   {"--epochs", "nan"});
+}

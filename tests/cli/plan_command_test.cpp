@@ -89,3 +89,18 @@ TEST_CASE("validate names the JSON path of a bad plan") {
   CHECK(err.find("$.stages[1].model") != std::string::npos);
   CHECK(run_trainplan({"validate", "/nonexistent/plan.json"}, out, err) == 2);
 }
+
+TEST_CASE("a plan asked with flags only records them as its question and validates") {
+  const std::string path = make_temp_dir() + "/flags-plan.json";
+  std::string out, err;
+  REQUIRE(run_trainplan({"plan", "--gpus", "4", "--budget", "1d", "-o", path}, out, err) == 0);
+  CAPTURE(err);
+  CHECK(run_trainplan({"validate", path}, out, err) == 0);
+  CHECK(run_trainplan({"simulate", path, "--runs", "100"}, out, err) == 0);
+}
+
+TEST_CASE("the largest cluster accepted gets an answer (a ladder of rentable GPU counts, not every count)") {
+  std::string out, err;
+  CHECK(run_trainplan({"ask", "--gpus", "100000", "--budget", "1d"}, out, err) == 0);
+  CHECK(out.find("Recommendation") != std::string::npos);
+}

@@ -7,6 +7,13 @@
 
 namespace trainplan::costmodel {
 
+/// The largest cluster trainplan plans for: beyond it a question is taken as a typo (and the
+/// search over GPU counts would not end in time).
+constexpr int kMaxGpus = 100000;
+/// Images per epoch and epochs above these are taken as typos too.
+constexpr double kMaxImages = 1e11;
+constexpr double kMaxEpochs = 1e5;
+
 /// Which parameters receive gradients (DESIGN 3.6 `trainable`).
 enum class Trainable { kAll, kFrozenBackbone, kEmbeddings };
 

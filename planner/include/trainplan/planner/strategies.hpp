@@ -91,6 +91,11 @@ StrategyOption evaluate_strategy(const profiles::Catalog& catalog, const Questio
 StrategyOption evaluate_strategy(const profiles::Catalog& catalog, const Question& question,
                                  Strategy strategy, int gpus);
 
+/// GPU counts a user can rent, ascending, up to `max_gpus` (which is always last): 1-8 in one
+/// server, whole 8-GPU servers up to 512 GPUs, then about 10% more each step, so that even
+/// kMaxGpus takes about a hundred steps.
+std::vector<int> gpu_count_ladder(int max_gpus);
+
 /// The fewest GPUs (of 1..max_gpus, on 8-GPU servers) with which the strategy's stages, run
 /// one after another, finish within `hours`; 0 when even `max_gpus` is not enough.
 int fewest_gpus_within(const profiles::Catalog& catalog, const Question& question,
