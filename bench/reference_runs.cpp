@@ -144,7 +144,8 @@ ReferenceRun parse_run(const profiles::Catalog& catalog, const Row& row) {
   try {
     costmodel::validate(s);
   } catch (const InputError& e) {
-    row.fail("gpus", e.what());
+    // The scenario's message names the flag (--gpus, --batch, --epochs) that maps to a column.
+    row.fail("gpus/global_batch/images/epochs", e.what());
   }
   return run;
 }

@@ -29,8 +29,7 @@ constexpr size_t kMinRowsForSpread = 10;
 
 std::string percent(double log_err) { return fmt::format("{:+.0f}%", 100 * (std::exp(log_err) - 1)); }
 
-void print_rows(const profiles::Catalog& catalog, const std::vector<ReferenceRun>& runs,
-                const CrossValidation& cv) {
+void print_rows(const std::vector<ReferenceRun>& runs, const CrossValidation& cv) {
   fmt::print("{:<8} {:<28} {:<19} {:<24} {:>5} {:<15} {:>7} {:>9} {:>9} {:>9} {:>10}\n", "case",
              "source", "codebase", "model", "gpus", "gpu", "figure", "measured", "in-sample",
              "held-out", "calibrated");
@@ -43,7 +42,6 @@ void print_rows(const profiles::Catalog& catalog, const std::vector<ReferenceRun
                measured_figure(r), percent(e.in_sample), percent(e.held_out),
                e.calibrated ? percent(*e.calibrated) : "-");
   }
-  (void)catalog;
 }
 
 // Median and P90 of |error| for the rows `select` keeps.
@@ -117,7 +115,7 @@ int main(int argc, char** argv) {
     const auto runs = load_reference_runs(catalog, csv);
     const auto knobs = knobs_for(catalog, runs, priors);
     const auto cv = cross_validate(catalog, runs, knobs);
-    print_rows(catalog, runs, cv);
+    print_rows(runs, cv);
 
     std::set<std::string> sources, codebases, models;
     for (const auto& r : runs) {

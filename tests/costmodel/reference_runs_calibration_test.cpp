@@ -4,6 +4,8 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
+#include <cstdlib>
+#include <fstream>
 #include <set>
 #include <string>
 
@@ -11,8 +13,10 @@
 #include "statistics.hpp"
 #include "reference_runs.hpp"
 #include "trainplan/costmodel/calibration.hpp"
+#include "trainplan/error.hpp"
 
 using namespace trainplan;
+using trainplan::InputError;
 
 namespace {
 
@@ -104,4 +108,35 @@ TEST_CASE("leave-one-source-out: median error at most 20% alone, 10% calibrated 
         doctest::Approx(bench::quantile(input_errors, 0.1)).epsilon(0.01));
   CHECK(input_bound->log_error_p90 - input_bound->log_error_p10 >
         gpu_bound->log_error_p90 - gpu_bound->log_error_p10);
+}
+
+TEST_CASE("a reference row with an unknown id or a bad number is named by line and column") {
+  const std::string header =
+      "case_id,source_id,codebase,model,dataset,images,epochs,resolution,gpus,gpus_per_node,gpu,"
+      "gpu_as_stated,global_batch,amp,optimizer,mosaic,measured,seconds_per_iter,"
+      "data_seconds_per_iter,memory_gb,total_hours,total_includes,eval_dataset,"
+      "eval_interval_epochs,source,assumptions,notes\n";
+  const std::string good =
+      "X1,s,detectron2,faster-rcnn-r50-fpn,coco-train2017,118287,12,1333x800,8,8,v100-sxm2-32gb,"
+      "V100,16,0,sgd,0,seconds_per_iter,0.21,,,,,,,src,,\n";
+  const auto c = profiles::Catalog::embedded();
+  auto load = [&](const std::string& row) {
+    const std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
+                             "/trainplan-reference-rows-test.csv";
+    {
+      std::ofstream out(path);
+      out << header << good << row;
+    }
+    return bench::load_reference_runs(c, path);
+  };
+  CHECK(load("").size() == 1);
+  std::string bad_model = good;
+  bad_model.replace(bad_model.find("faster-rcnn-r50-fpn"), 19, "faster-rcnn-r5O-fpn");
+  bad_model.replace(0, 2, "X2");
+  CHECK_THROWS_WITH_AS(load(bad_model), doctest::Contains(":3: column model"), InputError);
+  std::string bad_number = good;
+  bad_number.replace(bad_number.find("0.21"), 4, "fast");
+  bad_number.replace(0, 2, "X3");
+  CHECK_THROWS_WITH_AS(load(bad_number), doctest::Contains("column seconds_per_iter"), InputError);
+  CHECK_THROWS_WITH_AS(load(good), doctest::Contains("\"X1\" repeats line 2"), InputError);
 }
