@@ -22,7 +22,7 @@ std::string temp_path(const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("plan writes the recommended plan; validate and explain read it") {
+TEST_CASE("plan writes the recommended plan, validate and explain read it") {
   const std::string file = temp_path("plan.json");
   std::string out, err;
   REQUIRE(run_trainplan({"plan", "4 GPUs, 1 day budget?", "-o", file}, out, err) == 0);

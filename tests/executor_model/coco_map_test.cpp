@@ -71,7 +71,7 @@ TEST_CASE("a detection at IoU 0.6 counts for map50 and for thresholds up to 0.6 
   CHECK(r.map50_95 == doctest::Approx(0.3));
 }
 
-TEST_CASE("a duplicate after full recall does not lower AP; a missed truth caps recall") {
+TEST_CASE("a duplicate after full recall does not lower AP, a missed truth caps recall") {
   const std::vector<GroundTruth> one{gt(0, 0, kA)};
   CHECK(average_precision({det(0, 0, 0.9, kA), det(0, 0, 0.8, kA)}, one, 0.5) ==
         doctest::Approx(1.0));
@@ -80,7 +80,7 @@ TEST_CASE("a duplicate after full recall does not lower AP; a missed truth caps 
   CHECK(average_precision({det(0, 0, 0.9, kA)}, two, 0.5) == doctest::Approx(51.0 / 101));
 }
 
-TEST_CASE("matching respects images and classes; classes without truth are not averaged") {
+TEST_CASE("matching respects images and classes, classes without truth are not averaged") {
   // The detection is in the wrong image, then in the wrong class: both are misses.
   CHECK(average_precision({det(1, 0, 0.9, kA)}, {gt(0, 0, kA)}, 0.5) == 0.0);
   const auto wrong_class = coco_map({det(0, 1, 0.9, kA)}, {gt(0, 0, kA)}, 2);

@@ -7,7 +7,7 @@
 
 using namespace trainplan::executor;
 
-TEST_CASE("torchrun variables give rank, world and rendezvous; MASTER_PORT defaults to 29500") {
+TEST_CASE("torchrun variables give rank, world and rendezvous, MASTER_PORT defaults to 29500") {
   auto w = world_from_environment({{"RANK", "3"}, {"WORLD_SIZE", "8"}, {"LOCAL_RANK", "1"},
                                    {"LOCAL_WORLD_SIZE", "2"}, {"MASTER_ADDR", "node7"}});
   REQUIRE(w);

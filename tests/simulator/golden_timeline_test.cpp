@@ -123,7 +123,7 @@ TEST_CASE("a failure at 180 s: 61 s of epoch 2 lost, 60 s restart, start-up agai
   CHECK(t.makespan_ns == 483'000'000'000 + 64'000'000'000);
 }
 
-TEST_CASE("a failure during start-up loses no work; one while restarting does nothing") {
+TEST_CASE("a failure during start-up loses no work, one while restarting does nothing") {
   SimulationOptions o;
   o.restart_s = 60;
   // 5 s in: during start-up. 30 s: during the restart downtime (65 s to 125 s... it is 5+60).

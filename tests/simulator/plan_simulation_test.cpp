@@ -76,18 +76,21 @@ TEST_CASE("a three-stage 32-GPU plan: stages, GPU sets and the schedule carry ov
   }
 }
 
-TEST_CASE("each stage's parts add up to its predicted total; the recipe's eval interval returns") {
+TEST_CASE("each stage's parts add up to its predicted total, the recipe's eval interval returns") {
   const Plan plan = three_stage_plan();
   const auto stages = simulation_stages(catalog(), plan);
   const auto setups = costmodel::resolve_stages(stages, costmodel::SimulationOptions{});
   for (std::size_t i = 0; i < stages.size(); ++i) {
     const auto& s = stages[i];
     CAPTURE(s.id);
-    CHECK(s.startup_s + s.warmup_s == costmodel::kStartupS);
+    // The codebase's fitted start-up, split as launch and loader warm-up.
+    const auto& codebase = catalog().framework(catalog().model(plan.stages[i].model).framework);
+    CHECK(s.startup_s + s.warmup_s == doctest::Approx(codebase.startup_s));
     CHECK(s.epoch_train_s == doctest::Approx(plan.stages[i].prediction.seconds_per_iter *
                                              plan.stages[i].prediction.iters_per_epoch));
     CHECK(s.checkpoint_write_s > costmodel::kCheckpointFixedS);
-    CHECK(s.eval_s > costmodel::kEvalFixedS);
+    // An evaluation pass is the forward passes plus the codebase's fixed metric time.
+    CHECK(s.eval_s > codebase.eval_fixed_s);
     CHECK(setups[i].failure_free_s ==
           doctest::Approx(plan.stages[i].prediction.total_seconds).epsilon(1e-12));
     CHECK(setups[i].checkpoints == int(plan.stages[i].epochs));
