@@ -19,4 +19,5 @@ for suite in "${suites[@]}"; do
   "$binary" --no-version
   passed=$((passed + 1))
 done
-echo "UBSan: $passed of ${#suites[@]} suites passed, no undefined behaviour reported"
+echo "UBSan: no undefined behaviour reported in ${#suites[@]} suites"
+echo "ubsan: $passed passed, 0 failed"
