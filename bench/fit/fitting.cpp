@@ -32,15 +32,14 @@ double median(std::vector<double> v) {
 
 }  // namespace
 
-double log_error(const profiles::Catalog& catalog, const ReferenceRun& run) {
-  return std::log(predicted_figure(run, costmodel::estimate(catalog, run.scenario)) /
-                  measured_figure(run));
-}
-
-std::optional<double> memory_log_error(const profiles::Catalog& catalog, const ReferenceRun& run) {
-  if (!run.measured_memory_gb) return std::nullopt;
+RowPrediction predict_row(const profiles::Catalog& catalog, const ReferenceRun& run) {
   const auto e = costmodel::estimate(catalog, run.scenario);
-  return std::log(predicted_memory_gb(e) / *run.measured_memory_gb);
+  RowPrediction p;
+  p.log_error = std::log(predicted_figure(run, e) / measured_figure(run));
+  if (run.measured_memory_gb)
+    p.memory_log_error = std::log(predicted_memory_gb(e) / *run.measured_memory_gb);
+  p.input_bound = costmodel::near_input_bound(e);
+  return p;
 }
 
 profiles::Catalog with_knobs(const profiles::Catalog& base, const std::vector<Knob>& knobs,
@@ -77,19 +76,19 @@ std::vector<double> fit_knobs(const profiles::Catalog& base, const std::vector<R
   // Time residuals, then a memory residual for each row that states its peak memory (weighed
   // as the row is).
   std::vector<double> weights = base_weights(runs, rows);
-  std::vector<size_t> memory_rows;
   for (size_t k = 0; k < rows.size(); ++k)
-    if (runs[rows[k]].measured_memory_gb) {
-      memory_rows.push_back(rows[k]);
-      weights.push_back(weights[k]);
-    }
+    if (runs[rows[k]].measured_memory_gb) weights.push_back(weights[k]);
   const std::vector<double> base_w = weights;
   profiles::Catalog catalog = base;
   auto raw_residuals = [&](const std::vector<double>& theta) {
     for (size_t j = 0; j < n; ++j) set_knob(catalog, knobs[j], std::exp(theta[j]));
-    std::vector<double> r;
-    for (size_t i : rows) r.push_back(log_error(catalog, runs[i]));
-    for (size_t i : memory_rows) r.push_back(*memory_log_error(catalog, runs[i]));
+    std::vector<double> r, memory;
+    for (size_t i : rows) {
+      const RowPrediction p = predict_row(catalog, runs[i]);
+      r.push_back(p.log_error);
+      if (p.memory_log_error) memory.push_back(*p.memory_log_error);
+    }
+    r.insert(r.end(), memory.begin(), memory.end());
     return r;
   };
   std::vector<double> theta = p.start;
@@ -120,7 +119,7 @@ CrossValidation cross_validate(const profiles::Catalog& base, const std::vector<
   for (size_t i = 0; i < runs.size(); ++i) all[i] = i;
   cv.values = fit_knobs(base, runs, all, knobs);
   const auto fitted = with_knobs(base, knobs, cv.values);
-  for (size_t i = 0; i < runs.size(); ++i) cv.rows[i].in_sample = log_error(fitted, runs[i]);
+  for (size_t i = 0; i < runs.size(); ++i) cv.rows[i].in_sample = predict_row(fitted, runs[i]).log_error;
 
   std::map<std::string, std::vector<size_t>> by_source;
   for (size_t i = 0; i < runs.size(); ++i) by_source[runs[i].source_id].push_back(i);
@@ -130,10 +129,10 @@ CrossValidation cross_validate(const profiles::Catalog& base, const std::vector<
       if (runs[i].source_id != source) train.push_back(i);
     const auto fold = with_knobs(base, knobs, fit_knobs(base, runs, train, knobs));
     for (size_t i : held_out) {
-      cv.rows[i].held_out = log_error(fold, runs[i]);
-      cv.rows[i].memory_held_out = memory_log_error(fold, runs[i]);
-      cv.rows[i].input_bound =
-          costmodel::near_input_bound(costmodel::estimate(fold, runs[i].scenario));
+      const RowPrediction held_out = predict_row(fold, runs[i]);
+      cv.rows[i].held_out = held_out.log_error;
+      cv.rows[i].memory_held_out = held_out.memory_log_error;
+      cv.rows[i].input_bound = held_out.input_bound;
       // The user's case: this cost model, and one run of their own of the same model.
       std::vector<double> calibrated;
       for (size_t j = 0; j < runs.size(); ++j) {

@@ -23,11 +23,15 @@ constexpr double kLoaderStartLog = 1.0;
 /// Knobs move within e^-4 .. e^4 of their prior (fractions of a peak also stay below 0.95).
 constexpr double kKnobRangeLog = 4.0;
 
-/// ln(predicted / measured) of one row under `catalog`.
-double log_error(const profiles::Catalog& catalog, const ReferenceRun& run);
+/// What one estimate of a row says against its measurements.
+struct RowPrediction {
+  double log_error = 0;                    ///< ln(predicted / measured) of the row's figure
+  std::optional<double> memory_log_error;  ///< the same for peak memory, where stated
+  bool input_bound = false;                ///< costmodel::near_input_bound
+};
 
-/// ln(predicted / measured) of the row's peak memory; none when the row states none.
-std::optional<double> memory_log_error(const profiles::Catalog& catalog, const ReferenceRun& run);
+/// One estimate of the row under `catalog`, compared with what the row measured.
+RowPrediction predict_row(const profiles::Catalog& catalog, const ReferenceRun& run);
 
 /// `base` with the knobs set to `values`.
 profiles::Catalog with_knobs(const profiles::Catalog& base, const std::vector<Knob>& knobs,
