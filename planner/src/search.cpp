@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "trainplan/planner/applicability.hpp"
 #include "trainplan/planner/plan_builder.hpp"
 
 namespace trainplan::planner {
@@ -20,28 +21,6 @@ const int kPerGpuBatches[] = {16, 8, 32};
 // A configuration must be this much faster to replace an equal-quality one found earlier
 // (closer to the recipe), so that noise-level gains do not move plans off the recipe.
 constexpr double kClearlyFaster = 0.97;
-
-bool is_yolo_world(const profiles::Catalog& catalog, const Question& q) {
-  return catalog.model(q.model_id).text_encoder.has_value();
-}
-
-// DESIGN section 1's rules that make a strategy unusable for a question.
-std::string not_applicable(const profiles::Catalog& catalog, const Question& q, Strategy s,
-                           const std::vector<double>& resolutions) {
-  const bool trains_target = s != Strategy::kZeroShot && s != Strategy::kPreTrain &&
-                             s != Strategy::kProgressive;
-  if ((s == Strategy::kZeroShot || s == Strategy::kPromptTune) && !is_yolo_world(catalog, q))
-    return "needs an open-vocabulary model with a text encoder";
-  if (q.changed_model && (trains_target || s == Strategy::kZeroShot))
-    return "the published weights do not fit a changed model: train it progressively first";
-  if (q.task == "general" && trains_target)
-    return "general detection has no target data to fine-tune on";
-  if (s == Strategy::kHighResFineTune && resolutions.empty())
-    return "no input above 640 asked (ask with --resolution 1280)";
-  if (s == Strategy::kProgressive && !q.changed_model)
-    return "the model is unchanged: its published weights can be fine-tuned directly";
-  return "";
-}
 
 // The input sides a strategy considers.
 std::vector<double> resolutions_for(const Question& q, Strategy s) {
