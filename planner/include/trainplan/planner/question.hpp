@@ -4,6 +4,7 @@
 #include <string>
 #include <vector>
 
+#include "trainplan/profiles/catalog.hpp"
 #include "trainplan/profiles/resolution.hpp"
 
 namespace trainplan::planner {
@@ -18,6 +19,11 @@ struct Question {
   std::optional<double> max_cost_usd;
   std::optional<double> images;           ///< overrides the task data set's image count
   int gpus_per_node = 8;                  ///< servers hold 8 GPUs unless told otherwise
+  std::optional<int> nodes;               ///< servers, when the question gives a cluster shape
+  /// What the asker wants to do (DESIGN 3.10): finetune, pretrain, from-scratch,
+  /// changed-model, general-detection, prompt-tune, frozen-backbone, high-resolution; "" = not said.
+  std::string intent;
+  std::optional<double> epochs;           ///< training epochs the question names
   /// Input sizes to consider; empty = each recipe's own (640; 1280 for high resolution).
   std::vector<profiles::Resolution> resolutions;
   /// The model was changed (new head, vocabulary or input size): the published weights no
@@ -31,12 +37,25 @@ struct Question {
 
   /// Which fields the user set (the rest are assumptions to state).
   bool gpus_given = false, gpu_given = false, model_given = false, task_given = false;
-  bool budget_given = false;
+  bool budget_given = false, gpus_per_node_given = false;
+
+  /// Words of the question no rule used, as written (Chinese by runs).
+  std::vector<std::string> unread;
+  /// What the reader could not use or had to assume: numbers it did not understand, GPU-like
+  /// words without a profile, amounts in other currencies.
+  std::vector<std::string> warnings;
 };
 
-/// Reads a plain question such as "4 GPUs, 1 day budget?", "8xA100 for 36 hours" or
-/// "2 H100, 12h, $300". Throws InputError showing the accepted forms when nothing in it can
-/// be understood or a figure is invalid.
+/// Intents a question or `--intent` may name (DESIGN 3.10).
+const std::vector<std::string>& question_intents();
+
+/// Reads a plain question such as "4 GPUs, 1 day budget?", "4 nodes of 8 A100 40GB for a
+/// weekend", "我有两张4090，想预训练YOLO-World-S", naming GPUs and models as `catalog` knows
+/// them. Throws InputError showing the accepted forms when nothing in it can be understood or
+/// a figure is invalid (more than kMaxGpus GPUs, a zero budget of money, ...).
+Question parse_question(const std::string& text, const profiles::Catalog& catalog);
+
+/// The same with the embedded profiles.
 Question parse_question(const std::string& text);
 
 /// Parses a duration: "36h", "1d", "1.5 days", "90m", "2w", or a plain number of hours.
@@ -47,7 +66,11 @@ double parse_duration_hours(const std::string& text, const std::string& what);
 /// zero or negative.
 double parse_money_usd(const std::string& text, const std::string& what);
 
-/// Maps a common GPU name ("A100", "h100", "RTX 4090", "V100") to a canonical id, or "".
+/// Maps a GPU id or a common name ("A100 40GB", "h100 pcie", "RTX 4090", "V100") to a profile
+/// id of `catalog`, or "".
+std::string gpu_id_from_name(const std::string& name, const profiles::Catalog& catalog);
+
+/// The same with the embedded profiles.
 std::string gpu_id_from_name(const std::string& name);
 
 /// The accepted question forms, for messages and help.

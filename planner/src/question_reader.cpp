@@ -1,0 +1,184 @@
+#include "question_reader.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+
+#include "trainplan/costmodel/scenario.hpp"
+#include "trainplan/error.hpp"
+
+namespace trainplan::planner::reading {
+
+namespace {
+
+// Clauses about somebody else's run ("the paper pre-trained on 32 V100s") do not describe the
+// asker's cluster or deadline; they are read only when nothing else is.
+const std::vector<std::string>& reference_words() {
+  static const std::vector<std::string> words = {
+      "paper", "official", "authors", "author", "they used", "they trained", "reported",
+      "论文", "官方", "作者", "原文"};
+  return words;
+}
+
+// Words too common to report as unread.
+bool filler(const Token& t) {
+  static const std::vector<std::string> words = {
+      "a", "an", "the", "and", "or", "of", "on", "in", "to", "for", "with", "is", "it", "i", "we",
+      "my", "our", "can", "do", "does", "how", "what", "be", "at", "by", "if", "me", "us", "that",
+      "this", "would", "will", "should", "could", "about", "much", "long", "take", "takes"};
+  if (t.kind == TokenKind::kSymbol) return true;
+  if (t.kind == TokenKind::kHan) return true;  // Chinese is reported by runs, below
+  return std::find(words.begin(), words.end(), t.text) != words.end();
+}
+
+}  // namespace
+
+Reader::Reader(const std::string& text, const profiles::Catalog& catalog)
+    : text_(text), catalog_(catalog), t_(tokenize(text)) {
+  q_.text = text;
+  reference_.assign(t_.size(), false);
+  for (size_t i = 0; i < t_.size();) {
+    auto [begin, end] = clause_of(i);
+    if (mentions(begin, end, reference_words()))
+      for (size_t k = begin; k < end; ++k) reference_[k] = true;
+    i = end + 1;
+  }
+}
+
+bool Reader::word_is(size_t i, const char* text) const { return free(i) && t_[i].text == text; }
+
+std::optional<size_t> Reader::phrase_at(size_t i, const std::string& phrase) const {
+  static thread_local std::map<std::string, std::vector<std::string>> cache;
+  auto it = cache.find(phrase);
+  if (it == cache.end()) it = cache.emplace(phrase, phrase_tokens(phrase)).first;
+  const auto& words = it->second;
+  if (words.empty()) return std::nullopt;
+  for (size_t k = 0; k < words.size(); ++k)
+    if (!free(i + k) || t_[i + k].text != words[k]) return std::nullopt;
+  return i + words.size();
+}
+
+std::optional<size_t> Reader::any_at(size_t i, const std::vector<std::string>& phrases) const {
+  std::optional<size_t> best;
+  for (const auto& p : phrases)
+    if (auto end = phrase_at(i, p); end && (!best || *end > *best)) best = end;
+  return best;
+}
+
+void Reader::use(size_t begin, size_t end) {
+  for (size_t k = begin; k < end && k < t_.size(); ++k) t_[k].used = true;
+}
+
+bool Reader::mentions(size_t begin, size_t end, const std::vector<std::string>& phrases) const {
+  for (size_t k = begin; k < end; ++k)
+    for (const auto& p : phrases) {
+      auto words = phrase_tokens(p);
+      bool match = k + words.size() <= end;
+      for (size_t w = 0; match && w < words.size(); ++w) match = t_[k + w].text == words[w];
+      if (match) return true;
+    }
+  return false;
+}
+
+std::pair<size_t, size_t> Reader::clause_of(size_t i) const {
+  auto boundary = [&](size_t k) {
+    return ends_clause(t_[k]) && t_[k].text != "," && t_[k].text != "(" && t_[k].text != ")";
+  };
+  size_t begin = i, end = i;
+  while (begin > 0 && !boundary(begin - 1)) --begin;
+  while (end < t_.size() && !boundary(end)) ++end;
+  return {begin, end};
+}
+
+void Reader::set_gpus(double count, size_t begin, size_t end) {
+  if (q_.gpus_given) return;
+  if (!(count >= 1) || count != std::floor(count))
+    refuse(fmt::format("\"{}\" is not a number of GPUs; expected a whole number from 1 to {}",
+                       t_[begin].original, costmodel::kMaxGpus));
+  if (count > costmodel::kMaxGpus)
+    refuse(fmt::format("{:.0f} GPUs is more than trainplan plans for; expected 1 to {}", count,
+                       costmodel::kMaxGpus));
+  q_.gpus = int(count);
+  q_.gpus_given = true;
+  use(begin, end);
+}
+
+void Reader::set_gpu(const GpuName& gpu) {
+  if (q_.gpu_given) return;
+  q_.gpu_id = gpu.id;
+  q_.gpu_given = true;
+  if (!gpu.warning.empty()) warn(gpu.warning);
+}
+
+void Reader::set_budget(double hours, size_t begin, size_t end) {
+  use(begin, end);
+  if (q_.budget_given) return;
+  if (!(hours >= 0) || !std::isfinite(hours))
+    refuse("a time budget must be a finite duration");
+  q_.budget_hours = hours;
+  q_.budget_given = true;
+}
+
+void Reader::warn(std::string message) {
+  if (std::find(q_.warnings.begin(), q_.warnings.end(), message) == q_.warnings.end())
+    q_.warnings.push_back(std::move(message));
+}
+
+void Reader::refuse(const std::string& why) const {
+  throw InputError(fmt::format("question \"{}\": {}; accepted forms, for example:\n{}", text_, why,
+                               question_examples()));
+}
+
+void Reader::collect_unread() {
+  std::string han_run;
+  auto flush = [&] {
+    if (!han_run.empty()) q_.unread.push_back(han_run);
+    han_run.clear();
+  };
+  for (size_t i = 0; i < t_.size(); ++i) {
+    const Token& t = t_[i];
+    if (t.used) {
+      flush();
+      continue;
+    }
+    if (t.kind == TokenKind::kHan) {
+      han_run += t.text;
+      continue;
+    }
+    flush();
+    if (filler(t)) continue;
+    q_.unread.push_back(t.original);
+    if (t.kind == TokenKind::kNumber && !t.from_words)
+      warn(fmt::format("the number \"{}\" was not understood (not a GPU count, duration, amount, "
+                       "image count or input size) and is not used",
+                       t.original));
+  }
+  flush();
+}
+
+Question Reader::read() {
+  read_money();
+  read_other_counts();
+  read_resolution();
+  read_clusters(false);
+  read_gpu_counts(false);
+  read_possession();
+  read_clusters(true);
+  read_gpu_counts(true);
+  read_images();
+  read_durations();
+  read_models();
+  read_tasks();
+  read_intents();
+  collect_unread();
+  const bool understood = q_.gpus_given || q_.gpu_given || q_.budget_given || q_.max_cost_usd ||
+                          q_.model_given || q_.task_given || !q_.intent.empty() ||
+                          !q_.resolutions.empty() || q_.price_per_gpu_hour_usd;
+  if (!understood)
+    refuse("found no GPU count, GPU type, time or money budget, model, task or intent in it");
+  return q_;
+}
+
+}  // namespace trainplan::planner::reading
