@@ -4,6 +4,8 @@
 
 #include "text_format.hpp"
 #include "trainplan/planner/plan_json.hpp"
+#include "trainplan/planner/question_json.hpp"
+#include "understood_printer.hpp"
 
 namespace trainplan::cli {
 
@@ -100,6 +102,7 @@ void print_plan(std::ostream& out, const planner::Plan& plan) {
 }
 
 void print_answer(std::ostream& out, const planner::Answer& a) {
+  print_understood(out, a.question);
   out << "Assumptions:\n";
   for (const auto& line : a.assumptions) out << "  - " << line << "\n";
   out << fmt::format("\nStrategies on {} x {} (the best plan of each):\n", a.question.gpus,
@@ -154,10 +157,7 @@ void print_answer(std::ostream& out, const planner::Answer& a) {
 nlohmann::ordered_json answer_json(const planner::Answer& a) {
   nlohmann::ordered_json j;
   const auto& q = a.question;
-  j["question"] = {{"text", q.text}, {"gpus", q.gpus}, {"gpu", q.gpu_id}, {"model", q.model_id},
-                   {"task", q.task}};
-  j["question"]["budget_hours"] = q.budget_hours ? nlohmann::ordered_json(*q.budget_hours) : nullptr;
-  j["question"]["max_cost_usd"] = q.max_cost_usd ? nlohmann::ordered_json(*q.max_cost_usd) : nullptr;
+  j["question"] = planner::question_to_json(q);
   j["assumptions"] = a.assumptions;
   j["strategies"] = nlohmann::ordered_json::array();
   auto need = [](int n) { return n < 0 ? nlohmann::ordered_json(nullptr) : nlohmann::ordered_json(n); };
@@ -193,6 +193,13 @@ nlohmann::ordered_json answer_json(const planner::Answer& a) {
   }
   j["recommended"] = planner::to_string(a.recommended);
   j["reasons"] = a.reasons;
+  j["rules"] = nlohmann::ordered_json::array();
+  for (const auto& r : a.rules)
+    j["rules"].push_back({{"rule", r.name}, {"statement", r.statement}, {"applies", r.applies},
+                          {"fact", r.fact},
+                          {"leads_to", r.leads_to ? nlohmann::ordered_json(planner::to_string(*r.leads_to))
+                                                  : nlohmann::ordered_json(nullptr)},
+                          {"chosen", r.chosen}});
   j["cheapest_within_deadline"] = a.cheapest ? planner::to_json(*a.cheapest) : nlohmann::ordered_json(nullptr);
   return j;
 }

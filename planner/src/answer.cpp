@@ -9,13 +9,6 @@ namespace trainplan::planner {
 
 namespace {
 
-// "About 4 GPUs -> fine-tune; a large cluster -> full pre-training is an option" (DESIGN 1).
-constexpr int kSmallClusterGpus = 8;
-constexpr int kLargeClusterGpus = 32;
-// A budget of a day or less is "urgent"; a week or more leaves room for the full pipeline.
-constexpr double kUrgentHours = 24;
-constexpr double kLongTermHours = 24 * 7;
-
 std::string hours_text(double hours) {
   if (hours >= 48) return fmt::format("{:.1f} days", hours / 24);
   return fmt::format("{:.1f} h", hours);
@@ -42,59 +35,50 @@ StrategyVerdict inverse(const profiles::Catalog& catalog, const Question& q, con
   return v;
 }
 
+// Every rule that applied, and the ones about pre-training that were weighed, each saying
+// whether it applied; the deciding one is marked.
 void add_rule_reasons(Answer& a) {
-  const Question& q = a.question;
-  const Strategy r = a.recommended;
-  if (q.task == "general")
-    a.reasons.push_back("task: general detection -> use the pre-trained model as it is "
-                        "(zero-shot, open vocabulary)");
-  else if (r != Strategy::kZeroShot && !q.changed_model)
-    a.reasons.push_back(fmt::format("task: {} is a specific domain -> domain-adaptation fine-tune "
-                                    "from the pre-trained weights", q.targets.empty() ? q.task : "each target"));
-  if (q.changed_model)
-    a.reasons.push_back("model: changed (new head, vocabulary or input) -> progressive training: "
-                        "first train it on the pre-training data, then fine-tune on the task");
-  if (q.gpus <= kSmallClusterGpus)
-    a.reasons.push_back(fmt::format("hardware: {} GPUs -> fine-tune (about 4 GPUs suits "
-                                    "fine-tuning; pre-training wants a large cluster)", q.gpus));
-  else if (q.gpus >= kLargeClusterGpus)
-    a.reasons.push_back(fmt::format("hardware: {} GPUs is a large cluster -> full pre-training is "
-                                    "an option", q.gpus));
-  if (q.budget_hours && *q.budget_hours == 0)
-    a.reasons.push_back("time: no training time -> the pre-trained weights zero-shot");
-  else if (q.budget_hours && *q.budget_hours <= kUrgentHours)
-    a.reasons.push_back(fmt::format("time: {} is urgent -> fine-tune", hours_text(*q.budget_hours)));
-  else if (!q.budget_hours || *q.budget_hours >= kLongTermHours)
-    a.reasons.push_back("time: long-term -> the full training pipeline is possible");
+  for (const auto& r : a.rules) {
+    const bool weighed = (r.name == "asked" && !a.question.intent.empty()) ||
+                         (r.name == "hardware and time" && r.fact.find("pre-training") != std::string::npos);
+    if (r.applies || weighed) a.reasons.push_back(r.text());
+  }
 }
 
+// Why a plan does not fit, and what would make it fit.
+std::string shortfall(const StrategyVerdict& v) {
+  const auto& m = v.candidate.plan.summary;
+  std::string why = !m.fits_memory      ? "does not fit in GPU memory"
+                    : !m.meets_deadline ? fmt::format("takes {}, over the budget",
+                                                      hours_text(m.makespan_seconds / 3600))
+                    : !m.meets_budget   ? fmt::format("costs ${:.0f}, over the budget", m.cost_usd)
+                                        : "is below the quality floor";
+  if (v.gpus_for_budget > 0) why += fmt::format("; {} GPUs would meet the deadline", v.gpus_for_budget);
+  if (v.most_epochs > 0) why += fmt::format("; {:g} fine-tune epochs would fit", v.most_epochs);
+  return why;
+}
+
+// The recommended plan's figures, then every other strategy's, stated without ranking words
+// so that none contradicts a choice the rules made.
 void add_comparison_reasons(Answer& a) {
-  const Plan& best = a.plan();
+  const auto& chosen = a.verdict(a.recommended);
+  const Plan& best = chosen.candidate.plan;
   if (!best.stages.empty() && best.stages.front().kind != "zero-shot")
-    a.reasons.push_back(fmt::format("{} takes {} on {} GPUs for {} (expected {})",
+    a.reasons.push_back(fmt::format("{} takes {} on {} GPUs for {} (expected {}){}",
                                     to_string(a.recommended),
                                     hours_text(best.summary.makespan_seconds / 3600), a.question.gpus,
-                                    fmt::format("${:.0f}", best.summary.cost_usd), quality_text(best)));
+                                    fmt::format("${:.0f}", best.summary.cost_usd), quality_text(best),
+                                    chosen.candidate.feasible ? "" : "; it " + shortfall(chosen)));
   for (const auto& v : a.verdicts) {
     const auto& c = v.candidate;
     if (c.strategy == a.recommended || !c.applicable) continue;
-    if (!c.feasible) {
-      std::string why = !c.plan.summary.fits_memory ? "does not fit in GPU memory"
-                        : !c.plan.summary.meets_deadline
-                            ? fmt::format("takes {}, over the budget",
-                                          hours_text(c.plan.summary.makespan_seconds / 3600))
-                        : !c.plan.summary.meets_budget
-                            ? fmt::format("costs ${:.0f}, over the budget", c.plan.summary.cost_usd)
-                            : "is below the quality floor";
-      std::string fix;
-      if (v.gpus_for_budget > 0) fix += fmt::format("; {} GPUs would meet the deadline", v.gpus_for_budget);
-      if (v.most_epochs > 0) fix += fmt::format("; {:g} epochs would fit", v.most_epochs);
-      a.reasons.push_back(fmt::format("{} {}{}", to_string(c.strategy), why, fix));
-    } else if (ranks_before(a.verdict(a.recommended).candidate, c)) {
-      a.reasons.push_back(fmt::format("{} also fits but ranks lower (expected {}, {})",
-                                      to_string(c.strategy), quality_text(c.plan),
-                                      hours_text(c.plan.summary.makespan_seconds / 3600)));
-    }
+    if (!c.feasible)
+      a.reasons.push_back(fmt::format("{} {}", to_string(c.strategy), shortfall(v)));
+    else
+      a.reasons.push_back(fmt::format("{} also fits: expected {}, {}, ${:.0f}", to_string(c.strategy),
+                                      quality_text(c.plan),
+                                      hours_text(c.plan.summary.makespan_seconds / 3600),
+                                      c.plan.summary.cost_usd));
   }
 }
 
@@ -114,7 +98,8 @@ Answer answer_question(const profiles::Catalog& catalog, const Question& questio
   a.assumptions = state_assumptions(catalog, question);
   const auto candidates = search_strategies(catalog, question);
   for (const auto& c : candidates) a.verdicts.push_back(inverse(catalog, question, c));
-  a.recommended = best_candidate(candidates).strategy;
+  a.rules = judge_rules(question, candidates);
+  a.recommended = recommend(a.rules, candidates);
   add_rule_reasons(a);
   add_comparison_reasons(a);
   if (question.budget_hours && *question.budget_hours > 0)

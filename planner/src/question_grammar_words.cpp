@@ -179,6 +179,19 @@ void Reader::read_tasks() {
         }
     }
   }
+  // "two target datasets", "3 domains": one fine-tune per target.
+  for (size_t i = 0; i < t_.size(); ++i) {
+    if (!number_at(i) || t_[i].value < 2 || t_[i].value > 16) continue;
+    size_t k = i + 1;
+    if (auto adj = any_at(k, {"target", "domain", "custom", "different", "个", "个目标"})) k = *adj;
+    if (auto e = any_at(k, {"datasets", "data sets", "domains", "targets", "tasks", "数据集",
+                            "领域"})) {
+      for (int n = 1; n <= int(t_[i].value); ++n) q_.targets.push_back(fmt::format("target-{}", n));
+      use(i, *e);
+      own = true;
+      break;
+    }
+  }
   if (own || (q_.images && named.empty())) q_.task = "custom";
   else if (!named.empty()) q_.task = named;
   if (own || !named.empty() || q_.images) q_.task_given = true;
@@ -216,10 +229,17 @@ void Reader::read_intents() {
                                                  "layers", "layer", "blocks", "block", "module",
                                                  "modules", "structure", "结构", "网络", "检测头",
                                                  "骨干"};
+  static const std::vector<std::string> adjectives = {"new", "different", "custom", "own",
+                                                     "modified", "changed", "新的", "新"};
   for (size_t i = 0; i < t_.size(); ++i) {
     auto v = any_at(i, verbs);
+    size_t window = 8;
+    if (!v) {
+      v = any_at(i, adjectives);  // "a new model head": the part within a few words
+      window = 3;
+    }
     if (!v) continue;
-    for (size_t k = *v; k < t_.size() && k < *v + 8 && !ends_clause(t_[k]); ++k)
+    for (size_t k = *v; k < t_.size() && k < *v + window && !ends_clause(t_[k]); ++k)
       if (auto p = [&]() -> std::optional<size_t> {
             for (const auto& part : parts) {
               auto words = phrase_tokens(part);

@@ -47,12 +47,20 @@ TEST_CASE("\"2 H100, 12h, $300\" is understood") {
 }
 
 TEST_CASE("\"4 GPUs, 1 day budget?\" keeps the default GPU and model") {
-  const auto q = ask_json({"4 GPUs, 1 day budget?"})["question"];
+  const auto answer = ask_json({"4 GPUs, 1 day budget?"});
+  const auto& q = answer["question"];
   CHECK(q["gpus"] == 4);
-  CHECK(q["gpu"] == "v100-sxm2-32gb");
-  CHECK(q["model"] == "yolo-world-v2-l");
-  CHECK(q["task"] == "coco");
   CHECK(q["budget_hours"] == 24.0);
+  // Not given, so null in what was understood (DESIGN 3.10); the plan uses the defaults.
+  CHECK(q["gpu"].is_null());
+  CHECK(q["model"].is_null());
+  CHECK(q["task"].is_null());
+  CHECK(q["intent"].is_null());
+  CHECK(q["unread"] == nlohmann::json::array({"budget"}));
+  const auto& plan = answer["strategies"][2]["plan"];
+  CHECK(plan["question"]["gpu"] == "v100-sxm2-32gb");
+  CHECK(plan["question"]["model"] == "yolo-world-v2-l");
+  CHECK(plan["question"]["task"] == "coco");
 }
 
 TEST_CASE("flags alone ask the same question") {

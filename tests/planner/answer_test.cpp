@@ -65,11 +65,21 @@ TEST_CASE("1280 input: a high-resolution fine-tune when it fits, or what would m
     CHECK(fits.recommended == Strategy::kHighResFineTune);
     CHECK(fits.plan().stages.back().resolution.width_px == 1280);
   }
+  // Asked for 1280, it stays the recommendation when it misses the deadline, with what would
+  // make it fit, and the 640 fine-tune that fits is named beside it.
   Answer tight = ask("4 GPUs, 1 day, 1280 input");
   const auto& no = tight.verdict(Strategy::kHighResFineTune);
   CHECK_FALSE(no.candidate.feasible);
-  CHECK(no.gpus_for_budget > 4);  // what would make it fit
-  CHECK(tight.recommended == Strategy::kFineTune);
+  CHECK(no.gpus_for_budget > 4);
+  CHECK(tight.recommended == Strategy::kHighResFineTune);
+  bool named_fix = false, named_alternative = false;
+  for (const auto& r : tight.reasons) {
+    named_fix = named_fix || (r.rfind("highres-finetune takes", 0) == 0 &&
+                              r.find("GPUs would meet the deadline") != std::string::npos);
+    named_alternative = named_alternative || r.rfind("finetune also fits", 0) == 0;
+  }
+  CHECK(named_fix);
+  CHECK(named_alternative);
 }
 
 TEST_CASE("two target datasets on 8 GPUs run concurrently on 4 GPUs each when sooner") {

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "trainplan/planner/guide_rules.hpp"
 #include "trainplan/planner/question.hpp"
 #include "trainplan/planner/search.hpp"
 
@@ -27,6 +28,7 @@ struct Answer {
   std::vector<std::string> assumptions;  ///< each with how to change it
   std::vector<StrategyVerdict> verdicts;  ///< in all_strategies() order
   Strategy recommended = Strategy::kFineTune;
+  std::vector<RuleVerdict> rules;        ///< the guide's rules judged, in precedence order
   std::vector<std::string> reasons;      ///< the rules and comparisons behind the choice
   std::optional<Plan> cheapest;          ///< cheapest plan of the recommended strategy within the deadline
 
