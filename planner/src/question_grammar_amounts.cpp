@@ -155,6 +155,8 @@ void Reader::read_images() {
     double count = t_[i].value;
     size_t k = i + 1;
     if (free(k) && scale_word(t_[k].text, true) > 1) count *= scale_word(t_[k++].text, true);
+    // "2700多张", "20k+ images": about that many.
+    if (free(k) && (t_[k].text == "多" || t_[k].text == "余" || t_[k].text == "+")) ++k;
     std::optional<size_t> e = any_at(k, nouns);
     // "10k retail images": up to two describing words before the noun.
     for (size_t skip = 1; !e && skip <= 2; ++skip)
@@ -228,10 +230,10 @@ void Reader::read_resolution() {
   auto side_ok = [](double v) { return v >= 320 && v <= 2048 && std::fmod(v, 32) == 0; };
   std::optional<double> side;
   for (size_t i = 0; i < t_.size() && !side; ++i) {
-    // "1280x1280"
+    // "1280x1280"; "800x1440" trains at its long side, as YOLO letterboxes to imgsz.
     if (number_at(i) && free(i + 1) && t_[i + 1].text == "x" && number_at(i + 2) &&
-        t_[i].value == t_[i + 2].value && side_ok(t_[i].value)) {
-      side = t_[i].value;
+        side_ok(t_[i].value) && side_ok(t_[i + 2].value)) {
+      side = std::max(t_[i].value, t_[i + 2].value);
       use(i, i + 3);
       if (auto px = any_at(i + 3, {"px", "pixels", "input", "resolution", "分辨率"})) use(i + 3, *px);
       break;
@@ -252,11 +254,15 @@ void Reader::read_resolution() {
                             "input resolution", "resolution", "输入尺寸", "分辨率", "尺寸", "at"})) {
       size_t k = *e;
       while (free(k) && (t_[k].text == "=" || t_[k].text == ":" || t_[k].text == "of" ||
-                         t_[k].text == "to" || t_[k].text == "为"))
+                         t_[k].text == "to" || t_[k].text == "为" || t_[k].text == "是"))
         ++k;
       if (number_at(k) && side_ok(t_[k].value)) {
         side = t_[k].value;
         size_t end = k + 1;
+        if (free(end) && t_[end].text == "x" && number_at(end + 1) && side_ok(t_[end + 1].value)) {
+          side = std::max(*side, t_[end + 1].value);  // "image size of 800x1440"
+          end += 2;
+        }
         if (auto px = any_at(end, {"px", "pixels"})) end = *px;
         use(i, end);
       }

@@ -99,7 +99,11 @@ std::optional<GpuName> Reader::gpu_at(size_t i) const {
   std::string base;
   const Token& head = t_[k];
   if (head.kind == TokenKind::kWord) {
-    const std::string& w = head.text;
+    std::string w = head.text;
+    // "RTX3090", "rtx4090s": the brand written onto the number.
+    if ((w.rfind("rtx", 0) == 0 || w.rfind("gtx", 0) == 0) && w.size() > 3 &&
+        std::isdigit(static_cast<unsigned char>(w[3])))
+      w = w.substr(3);
     // "V100S" is a card, "V100s" the plural of V100 (the case tells them apart); "A100s" is
     // only a plural.
     const bool plural_s = w.size() > 1 && w.back() == 's' && head.original.back() == 's' &&
@@ -110,8 +114,9 @@ std::optional<GpuName> Reader::gpu_at(size_t i) const {
   } else if (head.kind == TokenKind::kNumber && head.value >= 1000 && !head.from_words) {
     const std::string digits = head.text;
     ++k;
-    if (free(k) && t_[k].text == "ti" && variants.count(digits + "ti")) {
-      base = digits + "ti";
+    if (free(k) && (t_[k].text == "ti" || (t_[k].text == "tis" && t_[k].joined)) &&
+        variants.count(digits + "ti")) {
+      base = digits + "ti";  // "2080 Ti", "2080tis"
       ++k;
     } else if (variants.count(digits)) {
       base = digits;
@@ -162,6 +167,37 @@ std::optional<GpuName> Reader::gpu_at(size_t i) const {
   return GpuName{default_variant(matches).id, k, warning};
 }
 
+std::optional<size_t> Reader::unknown_gpu_at(size_t i) const {
+  // Cards people train on that have no profile here; read so that their count is not lost
+  // and the asker is told.
+  static const std::vector<std::string> names = {
+      "t4", "a40", "a10", "a10g", "a6000", "a4000", "a4500", "a2", "p100", "p40", "p4", "k80",
+      "m60", "mi250", "mi250x", "mi300x", "mi210", "titan", "1080", "1080ti", "2070", "2080",
+      "3060", "3070", "3080", "3080ti", "3090ti", "4060", "4070", "4080", "4050", "5090", "6000",
+      "8000", "a5500", "gh200", "b200", "b100", "v100x"};
+  size_t k = i;
+  bool branded = false;
+  while (free(k) && t_[k].kind == TokenKind::kWord && is_brand(t_[k].text)) {
+    ++k;
+    branded = true;
+  }
+  if (!free(k) || t_[k].kind == TokenKind::kHan || t_[k].kind == TokenKind::kSymbol) return std::nullopt;
+  std::string w = t_[k].text;
+  if ((w.rfind("rtx", 0) == 0 || w.rfind("gtx", 0) == 0) && w.size() > 3) {
+    w = w.substr(3);
+    branded = true;
+  }
+  if (w.size() > 2 && w.back() == 's' && t_[k].original.back() == 's') w.pop_back();
+  if (std::find(names.begin(), names.end(), w) == names.end()) return std::nullopt;
+  // A bare number is a card only after a brand ("RTX 6000", "GTX 1080").
+  if (t_[k].kind == TokenKind::kNumber && !branded) return std::nullopt;
+  ++k;
+  if (free(k) && t_[k].joined && (t_[k].text == "s" || t_[k].text == "ti")) ++k;
+  if (free(k) && (t_[k].text == "rtx" || t_[k].text == "v" || t_[k].text == "xp")) ++k;  // TITAN RTX
+  while (number_at(k) && free(k + 1) && (t_[k + 1].text == "gb" || t_[k + 1].text == "g")) k += 2;
+  return k;
+}
+
 std::string Reader::whole_gpu_name() const {
   auto g = gpu_at(0);
   return g && g->end == t_.size() && g->warning.empty() ? g->id : "";
@@ -182,9 +218,10 @@ std::optional<size_t> Reader::classifier_at(size_t i) const {
   return any_at(i, {"张", "块", "个", "片", "颗"});
 }
 
-void Reader::read_clusters(bool references) {
+void Reader::read_clusters(bool references, bool possessive_only) {
   for (size_t i = 0; i < t_.size(); ++i) {
     if (!free(i) || reference_[i] != references || q_.gpus_given) continue;
+    if (possessive_only && !possessive_[i]) continue;
     auto nodes = count_at(i);
     if (!nodes) continue;
     size_t k = nodes->end;
@@ -233,6 +270,8 @@ void Reader::read_clusters(bool references) {
     if (!named) {
       if (auto g = gpu_at(e)) { set_gpu(*g); e = g->end; named = true; }
     }
+    // "(two machines, eight each)": the GPUs were named before.
+    if (!named && any_at(e, {"each", "apiece", "per node", "per machine", "per server"})) named = true;
     if (!named) continue;
     if (auto g = gpu_at(e)) { set_gpu(*g); e = g->end; }
     if (free(e) && t_[e].text == "的") ++e;
@@ -250,7 +289,7 @@ void Reader::read_clusters(bool references) {
   }
   // "two nodes, 4 GPUs per node" / "8 GPUs per node, 2 nodes".
   for (size_t i = 0; i < t_.size() && !q_.gpus_given; ++i) {
-    if (!free(i) || reference_[i] != references) continue;
+    if (!free(i) || reference_[i] != references || (possessive_only && !possessive_[i])) continue;
     auto per = count_at(i);
     if (!per) continue;
     size_t e = per->end;
@@ -274,9 +313,9 @@ void Reader::read_clusters(bool references) {
   }
 }
 
-void Reader::read_gpu_counts(bool references) {
+void Reader::read_gpu_counts(bool references, bool possessive_only) {
   for (size_t i = 0; i < t_.size(); ++i) {
-    if (!free(i) || reference_[i] != references) continue;
+    if (!free(i) || reference_[i] != references || (possessive_only && !possessive_[i])) continue;
     // A number that names a card ("3090显卡") is the card, not a count.
     const bool names_card = number_at(i) && gpu_at(i).has_value();
     if (auto c = names_card ? std::nullopt : count_at(i)) {
@@ -291,6 +330,11 @@ void Reader::read_gpu_counts(bool references) {
         set_gpu(*g);
         e = g->end;
         if (auto n = gpu_noun_at(e)) use(e, *n);
+        continue;
+      }
+      if (auto u = unknown_gpu_at(e)) {
+        if (!q_.gpus_given) set_gpus(c->value, i, *u);
+        warn_unknown_gpu(e, *u);
         continue;
       }
       if (auto n = gpu_noun_at(e)) {
@@ -331,8 +375,26 @@ void Reader::read_gpu_counts(bool references) {
       }
       set_gpu(*g);
       use(i, e);
+      continue;
+    }
+    if (auto u = unknown_gpu_at(i)) {
+      size_t e = *u;
+      if (free(e) && t_[e].text == "x" && number_at(e + 1)) {
+        set_gpus(t_[e + 1].value, i, e + 2);
+      }
+      warn_unknown_gpu(i, e);
+      i = e - 1;
     }
   }
+}
+
+void Reader::warn_unknown_gpu(size_t begin, size_t end) {
+  std::string name;
+  for (size_t k = begin; k < end; ++k) name += (k > begin && !t_[k].joined ? " " : "") + t_[k].original;
+  use(begin, end);
+  warn(fmt::format("\"{}\" has no GPU profile here: the answer is for {} (trainplan profiles "
+                   "list gpus; add yours with --profiles FILE)",
+                   name, q_.gpu_given ? q_.gpu_id : q_.gpu_id + ", the default"));
 }
 
 void Reader::read_possession() {

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <map>
 
 #include "question_reader.hpp"
@@ -64,12 +65,13 @@ const std::vector<IntentWords>& intent_words() {
        {"new architecture", "new head", "new neck", "new backbone", "different head",
         "different neck", "different backbone", "custom head", "custom neck", "custom backbone",
         "progressive", "progressively", "渐进式", "渐进", "新的结构", "新结构", "新的网络结构",
-        "新的检测头", "新的backbone", "新的head", "新的neck", "pre training data first",
+        "新的检测头", "新的backbone", "新的head", "新的neck", "新的词表", "new vocabulary",
+        "pre training data first",
         "pretraining data first"}},
       {"from-scratch", IntentStrength::kScratch,
        {"from scratch", "scratch", "random init", "random initialization",
         "without pretrained weights", "without pre trained weights", "no pretrained weights",
-        "no pre trained weights", "从头训练", "从头训", "从头", "从零开始", "从零训练", "从零"}},
+        "no pre trained weights", "weights ' '", "weights \" \"", "从头训练", "从头训", "从头", "从零开始", "从零训练", "从零"}},
       {"prompt-tune", IntentStrength::kPrompt,
        {"prompt tuning", "prompt tune", "prompt tuned", "prompttuning", "prompt learning",
         "text embeddings", "class embeddings", "提示学习", "提示微调", "文本嵌入"}},
@@ -123,6 +125,16 @@ void Reader::read_models() {
                          "with --model {})", found->second, q_.model_id, found->second));
       }
       use(i, end);
+      // "YOLO-World-X v1": the version after the size.
+      if (free(end) && (t_[end].text == "v1" || t_[end].text == "v2") &&
+          q_.model_id.rfind("yolo-world-v", 0) == 0) {
+        const std::string wanted = "yolo-world-" + t_[end].text + q_.model_id.substr(13);
+        if (index->by_key.count(without_dashes(wanted))) q_.model_id = wanted;
+        else if (wanted != q_.model_id)
+          warn(fmt::format("no profile for {}: the answer is for {} (trainplan profiles list "
+                           "models)", wanted, q_.model_id));
+        use(end, end + 1);
+      }
       // "YOLO-World-v2-L-1280": the published high-resolution variant.
       if (number_at(end) && t_[end].value >= 800 && t_[end].value <= 2048 && q_.resolutions.empty()) {
         q_.resolutions = {profiles::Resolution{t_[end].value, t_[end].value}};
@@ -139,9 +151,31 @@ void Reader::read_models() {
         warn(fmt::format("\"{}\" names no size: the answer is for the default model {}; name one "
                          "of {} (or --model ID)", t_[i].original, q_.model_id, sizes));
       }
+      family_named_ = true;
       use(i, family->first);
       i = family->first - 1;
     }
+  }
+}
+
+// Words that look like a detector's name ("YOLOv4-P7", "yolov9") but no profile has.
+void Reader::warn_unknown_models() {
+  for (size_t i = 0; i < t_.size(); ++i) {
+    if (!free(i) || t_[i].kind != TokenKind::kWord) continue;
+    const std::string& w = t_[i].text;
+    const bool looks_like_model = (w.rfind("yolo", 0) == 0 && w.size() > 4) ||
+                                  w.rfind("rtmdet", 0) == 0 || w.rfind("rtdetr", 0) == 0;
+    if (!looks_like_model) continue;
+    size_t end = i + 1;
+    while (free(end) && t_[end].kind == TokenKind::kWord && t_[end].text.size() <= 4 && !t_[end].joined &&
+           end < i + 3 && std::isdigit(static_cast<unsigned char>(t_[end].text.back())))
+      ++end;
+    std::string name;
+    for (size_t k = i; k < end; ++k) name += (k > i ? "-" : "") + t_[k].original;
+    warn(fmt::format("no model profile for \"{}\": the answer is for {} (trainplan profiles "
+                     "list models; --model ID)",
+                     name, q_.model_id));
+    use(i, end);
   }
 }
 
@@ -152,7 +186,7 @@ void Reader::read_tasks() {
   static const std::vector<std::string> objects365 = {"objects365v1", "objects365", "objects 365",
                                                       "object365", "obj365", "o365"};
   static const std::vector<std::string> custom = {
-      "my own", "our own", "own data", "own dataset", "own images", "custom data",
+      "of my own", "of our own", "own data", "own dataset", "own images", "custom data",
       "custom dataset", "custom", "private dataset", "private data", "自己的", "自有", "自定义",
       "私有", "我们的数据", "自己场景", "自己的场景"};
   std::string named;
@@ -161,13 +195,26 @@ void Reader::read_tasks() {
     if (!free(i)) continue;
     if (auto e = any_at(i, pretraining_corpus)) { use(i, *e); continue; }
     if (auto e = any_at(i, objects365)) { if (named.empty()) named = "objects365"; use(i, *e); continue; }
+    // "fine-tune from COCO weights": where the weights come from, not the task.
+    if (auto e = any_at(i, {"coco weights", "coco pre trained", "coco pretrained", "coco checkpoint",
+                            "coco预训练"})) {
+      use(i, *e);
+      continue;
+    }
     if (auto e = any_at(i, {"ms coco", "coco2017", "coco 2017", "coco"})) {
       if (named.empty()) named = "coco";
       use(i, *e);
       continue;
     }
     if (auto e = any_at(i, {"lvis v1", "lvis"})) { if (named.empty()) named = "lvis"; use(i, *e); continue; }
-    if (auto e = any_at(i, custom)) { own = true; use(i, *e); continue; }
+    if (auto e = any_at(i, custom)) {
+      // "没有自己的标注数据", "without our own data": the asker has none.
+      const bool negated = (i >= 1 && any_at(i - 1, {"no", "without", "无"})) ||
+                           (i >= 2 && (phrase_at(i - 2, "没有") || phrase_at(i - 2, "no own")));
+      if (!negated) own = true;
+      use(i, *e);
+      continue;
+    }
     // "our warehouse images", "my 5k-image dataset": my/our then a data noun nearby.
     if (auto e = any_at(i, {"my", "our"})) {
       for (size_t k = *e; k < *e + 4 && k < t_.size() && !ends_clause(t_[k]); ++k)
@@ -227,8 +274,8 @@ void Reader::read_intents() {
                                                  "加了", "增加了"};
   static const std::vector<std::string> parts = {"head", "neck", "backbone", "architecture",
                                                  "layers", "layer", "blocks", "block", "module",
-                                                 "modules", "structure", "结构", "网络", "检测头",
-                                                 "骨干"};
+                                                 "modules", "structure", "vocabulary", "结构",
+                                                 "网络", "检测头", "分类头", "词表", "骨干"};
   static const std::vector<std::string> adjectives = {"new", "different", "custom", "own",
                                                      "modified", "changed", "新的", "新"};
   for (size_t i = 0; i < t_.size(); ++i) {
@@ -276,6 +323,11 @@ void Reader::read_intents() {
     if (w->strength == IntentStrength::kGeneral && q_.task == "custom") continue;
     if (!chosen || w->strength > chosen->strength) chosen = w;
   }
+  // An input above 640 asked without another purpose is a high-resolution fine-tune.
+  const bool large_input = !q_.resolutions.empty() && q_.resolutions.back().width_px > 640;
+  if (large_input && !chosen)
+    for (const auto& w : intent_words())
+      if (w.strength == IntentStrength::kHighRes) chosen = &w;
   if (!chosen) return;
   q_.intent = chosen->intent;
   if (q_.intent == "changed-model") q_.changed_model = true;

@@ -39,10 +39,17 @@ Reader::Reader(const std::string& text, const profiles::Catalog& catalog)
     : text_(text), catalog_(catalog), t_(tokenize(text)) {
   q_.text = text;
   reference_.assign(t_.size(), false);
+  possessive_.assign(t_.size(), false);
+  static const std::vector<std::string> possession = {"have", "has", "got", "own", "we've",
+                                                      "我有", "我们有", "手上", "手里", "我"};
   for (size_t i = 0; i < t_.size();) {
     auto [begin, end] = clause_of(i);
-    if (mentions(begin, end, reference_words()))
-      for (size_t k = begin; k < end; ++k) reference_[k] = true;
+    const bool reference = mentions(begin, end, reference_words());
+    const bool possessive = !reference && mentions(begin, end, possession);
+    for (size_t k = begin; k < end; ++k) {
+      reference_[k] = reference;
+      possessive_[k] = possessive;
+    }
     i = end + 1;
   }
 }
@@ -83,8 +90,10 @@ bool Reader::mentions(size_t begin, size_t end, const std::vector<std::string>& 
 }
 
 std::pair<size_t, size_t> Reader::clause_of(size_t i) const {
+  // Commas and "but" end a clause too: "The paper used V100s, but I have two 4090s".
   auto boundary = [&](size_t k) {
-    return ends_clause(t_[k]) && t_[k].text != "," && t_[k].text != "(" && t_[k].text != ")";
+    return (ends_clause(t_[k]) && t_[k].text != "(" && t_[k].text != ")") || t_[k].text == "but" ||
+           t_[k].text == "但" || t_[k].text == "however";
   };
   size_t begin = i, end = i;
   while (begin > 0 && !boundary(begin - 1)) --begin;
@@ -158,22 +167,29 @@ void Reader::collect_unread() {
   flush();
 }
 
+void Reader::read_hardware() {
+  read_clusters(false, true);
+  read_gpu_counts(false, true);
+  read_clusters(false, false);
+  read_gpu_counts(false, false);
+  read_possession();
+  read_clusters(true, false);
+  read_gpu_counts(true, false);
+}
+
 Question Reader::read() {
   read_money();
   read_other_counts();
   read_resolution();
-  read_clusters(false);
-  read_gpu_counts(false);
-  read_possession();
-  read_clusters(true);
-  read_gpu_counts(true);
+  read_hardware();
   read_images();
   read_durations();
   read_models();
+  warn_unknown_models();
   read_tasks();
   read_intents();
   collect_unread();
-  const bool understood = q_.gpus_given || q_.gpu_given || q_.budget_given || q_.max_cost_usd ||
+  const bool understood = family_named_ || q_.gpus_given || q_.gpu_given || q_.budget_given || q_.max_cost_usd ||
                           q_.model_given || q_.task_given || !q_.intent.empty() ||
                           !q_.resolutions.empty() || q_.price_per_gpu_hour_usd;
   if (!understood)

@@ -58,6 +58,8 @@ class Reader {
   std::optional<size_t> gpu_noun_at(size_t i) const;
   std::optional<size_t> node_noun_at(size_t i) const;
   std::optional<size_t> classifier_at(size_t i) const;
+  /// A GPU-like name without a profile ("T4", "A40s", "Quadro RTX 6000"): its end.
+  std::optional<size_t> unknown_gpu_at(size_t i) const;
 
   // Passes.
   void read_money();                 // question_grammar_amounts.cpp
@@ -65,10 +67,14 @@ class Reader {
   void read_images();
   void read_durations();
   void read_resolution();
-  void read_clusters(bool references);  // question_grammar_hardware.cpp
-  void read_gpu_counts(bool references);
+  /// Reads cluster shapes and GPU counts in the clauses that say what the asker has first,
+  /// then in the others, then in clauses about someone else's run.
+  void read_hardware();
+  void read_clusters(bool references, bool possessive_only);  // question_grammar_hardware.cpp
+  void read_gpu_counts(bool references, bool possessive_only);
   void read_possession();
   void read_models();                // question_grammar_words.cpp
+  void warn_unknown_models();
   void read_tasks();
   void read_intents();
   void collect_unread();
@@ -78,13 +84,16 @@ class Reader {
   void set_gpu(const GpuName& gpu);
   void set_budget(double hours, size_t begin, size_t end);
   void warn(std::string message);
+  void warn_unknown_gpu(size_t begin, size_t end);
   [[noreturn]] void refuse(const std::string& why) const;
 
   std::string text_;
   const profiles::Catalog& catalog_;
   std::vector<Token> t_;
   std::vector<bool> reference_;  ///< per token: in a clause about someone else's run
+  std::vector<bool> possessive_;  ///< per token: in a clause saying what the asker has
   Question q_;
+  bool family_named_ = false;  ///< a model family without its size ("YOLO-World")
 };
 
 }  // namespace trainplan::planner::reading

@@ -174,7 +174,8 @@ class Tokenizer {
         push(TokenKind::kHan, c_[i_].utf8, c_[i_].utf8);
         ++i_;
       } else {
-        push(TokenKind::kSymbol, c_[i_].utf8, c_[i_].utf8);
+        // "*" and "×" (normalised to x) are multiplications wherever they stand.
+        push(TokenKind::kSymbol, c == '*' ? "x" : c_[i_].utf8, c_[i_].utf8);
         ++i_;
       }
     }

@@ -132,6 +132,10 @@ TaskData task_data(const profiles::Catalog& catalog, const Question& q) {
     // A custom task is estimated as COCO-like images at the question's image count.
     t.train_dataset = "coco-train2017";
     t.eval_dataset = "coco-val2017";
+  } else if (q.task == "objects365") {
+    // The question reader's name for the Objects365 task; evaluated as pre-training is, on LVIS.
+    t.train_dataset = "objects365v1";
+    t.eval_dataset = "lvis-minival";
   } else if (q.task == "lvis") {
     t.train_dataset = "lvis-train";
     t.eval_dataset = "lvis-minival";
