@@ -64,12 +64,16 @@ void add_run_commands(CLI::App& app, CommandRunner& run) {
   });
 
   auto demo_dir = std::make_shared<std::string>();
+  auto demo_steps = std::make_shared<int>(0);
   CLI::App* demo = app.add_subcommand(
       "demo", "Ask \"4 GPUs, 1 day budget?\", write the plan, and run it scaled to this machine "
               "on 2 CPU ranks over Gloo");
   demo->add_option("--work-dir", *demo_dir, "Run directory (default runs/demo[-N])");
-  demo->callback([demo_dir, &run] {
-    run = [demo_dir]() -> int {
+  demo->add_option("--max-steps", *demo_steps, "Stop each stage at N optimizer steps (for tests)");
+  demo->callback([demo_dir, demo_steps, &run] {
+    run = [demo_dir, demo_steps]() -> int {
+      if (*demo_steps < 0)
+        throw InputError(fmt::format("--max-steps: {} is not accepted; expected >= 0", *demo_steps));
       std::string work = *demo_dir;
       if (work.empty()) {
         work = "runs/demo";
@@ -91,6 +95,7 @@ void add_run_commands(CLI::App& app, CommandRunner& run) {
       options.nproc = kDemoRanks;
       options.scale_to_local = true;
       options.work_dir = work;
+      options.max_steps = *demo_steps;
       hand_over(options);
     };
   });

@@ -48,7 +48,9 @@ ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
   bool need_corpus = false, need_target = false;
   for (size_t index : planner::topological_order(plan)) {
     const auto& s = plan.stages[index];
-    if (s.kind == "zero-shot") continue;  // nothing to train: evaluated by the trainer
+    // A zero-shot stage trains nothing: the trainer evaluates its init's weights on the
+    // stage's data (scaled: the synthetic target, the task the weights are used for as they are).
+    const bool evaluation_only = s.kind == "zero-shot";
     const std::string where = fmt::format("plan stage \"{}\"", s.id);
     ExecStage e;
     e.id = s.id;
@@ -64,18 +66,27 @@ ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
     if (o.scale_to_local) {
       e.model_size = "tiny";
       e.image_size = o.image_size;
-      e.epochs = std::clamp(int(std::lround(s.epochs * o.epoch_scale)), 1, o.max_epochs);
+      e.epochs = evaluation_only
+                     ? 0
+                     : std::clamp(int(std::lround(s.epochs * o.epoch_scale)), 1, o.max_epochs);
       e.global_batch = o.per_rank_batch * o.nproc;
       e.lr = is_pretraining(s) ? kLocalPretrainLr : kLocalFinetuneLr;
       e.warmup_epochs = std::min(1.0, e.warmup_epochs);
       e.data_dir = is_pretraining(s) ? corpus_dir : target_dir;
       (is_pretraining(s) ? need_corpus : need_target) = true;
-      out.mapping.push_back(fmt::format(
-          "stage {}: {} on {} x {} -> tiny detector on {} ranks; data {} -> synthetic {}; input {} "
-          "-> {}; {:g} epochs -> {}; global batch {} -> {}; lr {:.2g} -> {:.2g}",
-          s.id, s.model, s.gpus, plan.question.gpu, o.nproc, s.dataset, e.data_dir,
-          s.resolution.to_string(), e.image_size, s.epochs, e.epochs, s.global_batch,
-          e.global_batch, s.lr, e.lr));
+      if (evaluation_only)
+        out.mapping.push_back(fmt::format(
+            "stage {}: {} on {} x {} -> tiny detector on {} ranks; evaluation only (zero-shot): "
+            "data {} -> synthetic {} (class embeddings from its class names); input {} -> {}",
+            s.id, s.model, s.gpus, plan.question.gpu, o.nproc, s.dataset, e.data_dir,
+            s.resolution.to_string(), e.image_size));
+      else
+        out.mapping.push_back(fmt::format(
+            "stage {}: {} on {} x {} -> tiny detector on {} ranks; data {} -> synthetic {}; input "
+            "{} -> {}; {:g} epochs -> {}; global batch {} -> {}; lr {:.2g} -> {:.2g}",
+            s.id, s.model, s.gpus, plan.question.gpu, o.nproc, s.dataset, e.data_dir,
+            s.resolution.to_string(), e.image_size, s.epochs, e.epochs, s.global_batch,
+            e.global_batch, s.lr, e.lr));
       if (s.init.rfind("pretrained:", 0) == 0) {
         need_corpus = true;
         out.mapping.push_back(fmt::format("stage {}: init {} -> weights pre-trained here on the "
@@ -85,11 +96,21 @@ ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
     } else {
       e.model_size = size_of_model(s.model, where);
       e.image_size = int(s.resolution.width_px);
-      e.epochs = int(std::ceil(s.epochs));
+      e.epochs = evaluation_only ? 0 : int(std::ceil(s.epochs));
       e.global_batch = s.global_batch;
       e.lr = s.lr;
       e.data_dir = o.data_root + "/" + s.dataset;
     }
+    if (evaluation_only) {
+      // No batches to share or accumulate (the plan's global batch is 0; a scaled stage keeps
+      // the local one for the pre-training that makes its `pretrained:` weights).
+      out.stages.push_back(e);
+      continue;
+    }
+    if (e.global_batch < 1)  // the plan reader lets a 0 through; it would divide by zero
+      throw InputError(fmt::format("{}: global batch {} is not accepted for a {} stage; expected "
+                                   "a whole number >= 1",
+                                   where, e.global_batch, s.kind));
     if (e.global_batch % o.nproc != 0)
       throw InputError(fmt::format("{}: global batch {} cannot be shared by {} ranks; expected "
                                    "a multiple of --nproc",
@@ -113,7 +134,7 @@ ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
     out.stages.push_back(e);
   }
   if (out.stages.empty())
-    throw InputError(fmt::format("plan \"{}\" has no stage to train (zero-shot only)", plan.name));
+    throw InputError(fmt::format("plan \"{}\" has no stages", plan.name));
   if (need_corpus) out.synthesize.push_back({corpus_dir, kCorpusImages, kCorpusClasses, o.image_size, 1});
   if (need_target) out.synthesize.push_back({target_dir, kTargetImages, kTargetClasses, o.image_size, 2});
   out.pretrained_corpus_dir = corpus_dir;

@@ -110,6 +110,40 @@ double median(std::vector<double> v) {
   return v[v.size() / 2];
 }
 
+// A zero-shot stage trains nothing: the weights its init names are evaluated as they are
+// on the stage's validation split (open vocabulary: the class embeddings come from the split's
+// class names), recorded as epoch 0 and kept as the stage's checkpoints so that a later stage
+// may start from it (`init: stage:<id>`).
+StageResult evaluation_stage(const StageContext& ctx, Detector& model, const data::CocoDataset& val,
+                             const ModelIdentity& identity, Clock::time_point start) {
+  const ExecStage& s = ctx.stage;
+  StageResult result;
+  const auto eval_start = Clock::now();
+  const MapResult map = evaluate(model, val, s.image_size, ctx.comm);
+  result.map50 = result.best_map50 = map.map50;
+  result.map50_95 = map.map50_95;
+  if (ctx.comm.rank() == 0) {
+    EpochResult row;
+    row.stage = s.id;
+    row.epoch = 0;
+    row.map50 = map.map50;
+    row.map50_95 = map.map50_95;
+    row.seconds = seconds_since(eval_start);
+    ctx.run_dir.append_epoch(row);
+    std::printf("%s (evaluation only): mAP@0.5 %.3f, mAP@0.5:0.95 %.3f (%.1f s)\n", s.id.c_str(),
+                map.map50, map.map50_95, row.seconds);
+    std::fflush(stdout);
+    const TrainingPosition done{s.id, 0, 0, 0, /*stage_done=*/true};
+    save_checkpoint(ctx.run_dir.checkpoint_path(s.id, "best"), *model, nullptr, done, identity, map.map50);
+    const std::string last = ctx.run_dir.checkpoint_path(s.id, "last");
+    save_checkpoint(last, *model, nullptr, done, identity, map.map50);
+    ctx.run_dir.set_last_checkpoint(last);
+  }
+  ctx.comm.barrier();
+  result.seconds = seconds_since(start);
+  return result;
+}
+
 }  // namespace
 
 ModelIdentity stage_identity(const ExecStage& s) {
@@ -154,6 +188,7 @@ StageResult train_stage(const StageContext& ctx) {
   std::vector<torch::Tensor> state = model->parameters();
   for (const auto& b : model->buffers()) state.push_back(b);
   BucketedReducer::broadcast_from_rank0(state, comm);
+  if (s.kind == "zero-shot") return evaluation_stage(ctx, model, val, identity, start);
 
   std::vector<torch::Tensor> trainable;
   for (const auto& p : model->parameters())
@@ -246,8 +281,12 @@ StageResult train_stage(const StageContext& ctx) {
       }
     }
     result.steps += counted;
-    if (result.stopped_early && iteration < steps_per_epoch) {
-      // Stopped inside an epoch: the exact position is kept so the run can be resumed.
+    // Stopped at --max-steps inside this epoch: the steps it did are evaluated and recorded
+    // like an epoch's (below); the checkpoint keeps the exact position, so --resume continues.
+    const bool partial = result.stopped_early && iteration < steps_per_epoch;
+    if (partial && counted == 0) {
+      // Stopped before the epoch's first step (the last epoch ended at the limit, or a resume
+      // from such a stop): nothing new to evaluate.
       if (leader) {
         const std::string path = ctx.run_dir.checkpoint_path(s.id, "last");
         save_checkpoint(path, *model, optimizer.get(), {s.id, epoch, iteration, global_step, false},
@@ -280,22 +319,28 @@ StageResult train_stage(const StageContext& ctx) {
       ctx.run_dir.append_epoch(row);
       ctx.run_dir.append_measurement(measurement(s, world, int64_t(train.images.size()),
                                                  row.seconds_per_iter, row.data_seconds_per_iter));
-      std::printf("%s epoch %lld/%d: loss %.3f, mAP@0.5 %.3f, mAP@0.5:0.95 %.3f (%.1f s)\n",
+      std::printf("%s epoch %lld/%d: loss %.3f, mAP@0.5 %.3f, mAP@0.5:0.95 %.3f (%.1f s)%s\n",
                   s.id.c_str(), (long long)(epoch + 1), s.epochs, row.train_loss, map.map50,
-                  map.map50_95, row.seconds);
+                  map.map50_95, row.seconds,
+                  partial ? fmt::format("; stopped at --max-steps {} after {} of its {} steps",
+                                        ctx.options.max_steps, iteration, steps_per_epoch).c_str()
+                          : "");
       std::fflush(stdout);
-      const bool done = epoch + 1 == s.epochs;
+      const bool done = !partial && epoch + 1 == s.epochs;
+      const TrainingPosition position =
+          partial ? TrainingPosition{s.id, epoch, iteration, global_step, false}
+                  : TrainingPosition{s.id, epoch + 1, 0, global_step, done};
       const std::string last = ctx.run_dir.checkpoint_path(s.id, "last");
       if (map.map50 >= result.best_map50) {
         result.best_map50 = map.map50;
-        save_checkpoint(ctx.run_dir.checkpoint_path(s.id, "best"), *model, nullptr,
-                        {s.id, epoch + 1, 0, global_step, done}, identity, result.best_map50);
+        save_checkpoint(ctx.run_dir.checkpoint_path(s.id, "best"), *model, nullptr, position,
+                        identity, result.best_map50);
       }
-      save_checkpoint(last, *model, optimizer.get(), {s.id, epoch + 1, 0, global_step, done},
-                      identity, result.best_map50);
+      save_checkpoint(last, *model, optimizer.get(), position, identity, result.best_map50);
       ctx.run_dir.set_last_checkpoint(last);
     }
     comm.barrier();
+    if (partial) break;
   }
   result.seconds = seconds_since(start);
   return result;
