@@ -4,6 +4,7 @@
 
 #include "text_format.hpp"
 #include "trainplan/planner/plan_json.hpp"
+#include "trainplan/planner/quality.hpp"
 #include "trainplan/planner/question_json.hpp"
 #include "understood_printer.hpp"
 
@@ -13,9 +14,11 @@ namespace {
 
 using planner::Strategy;
 
+// A reference figure (the same recipe on COCO, for own data) is shown in parentheses.
 std::string ap_text(const planner::Plan& plan) {
   const auto& q = plan.summary.expected_quality;
-  return q ? fmt::format("{:.1f}", q->value) : std::string("?");
+  if (!q) return "?";
+  return q->reference_only ? fmt::format("({:.1f})", q->value) : fmt::format("{:.1f}", q->value);
 }
 
 std::string epochs_text(const planner::Plan& plan) {
@@ -95,8 +98,7 @@ void print_plan(std::ostream& out, const planner::Plan& plan) {
                      format_likely_range(m.makespan_p10_seconds, m.makespan_p90_seconds),
                      m.gpu_hours, format_usd(m.cost_usd));
   if (m.expected_quality)
-    out << fmt::format(", expected {:.1f} {} on {} ({})", m.expected_quality->value,
-                       m.expected_quality->metric, m.expected_quality->dataset,
+    out << fmt::format(", expected quality: {} ({})", planner::quality_summary(m.expected_quality),
                        m.expected_quality->basis);
   out << "\n";
 }
@@ -130,6 +132,10 @@ void print_answer(std::ostream& out, const planner::Answer& a) {
                        m.gpu_hours,
                        format_usd(m.cost_usd), ap_text(c.plan), fits_text(c));
   }
+  const auto& q = a.plan().summary.expected_quality;
+  if (q && q->reference_only)
+    out << fmt::format("  (AP): the same recipe on {}; the quality on your own data is unknown\n",
+                       q->dataset);
   bool header = false;
   for (const auto& v : a.verdicts) {
     if (v.gpus_for_one_day < 0 && v.gpus_for_budget < 0 && v.most_epochs < 0) continue;
@@ -183,7 +189,9 @@ nlohmann::ordered_json answer_json(const planner::Answer& a) {
     s["fits_memory"] = m.fits_memory;
     s["meets_budget"] = m.meets_deadline;
     s["meets_cost"] = m.meets_budget;
-    s["expected_ap"] = m.expected_quality ? nlohmann::ordered_json(m.expected_quality->value) : nullptr;
+    // The AP only where it is the asker's; a reference figure for own data is in the plan.
+    s["expected_ap"] = m.expected_quality && !m.expected_quality->reference_only
+                           ? nlohmann::ordered_json(m.expected_quality->value) : nullptr;
     s["gpus_needed"] = {{"budget", need(v.gpus_for_budget)},
                         {"one_day", need(v.gpus_for_one_day)},
                         {"two_days", need(v.gpus_for_two_days)}};

@@ -4,6 +4,7 @@
 
 #include "trainplan/error.hpp"
 #include "trainplan/planner/assumptions.hpp"
+#include "trainplan/planner/quality.hpp"
 
 namespace trainplan::planner {
 
@@ -14,10 +15,7 @@ std::string hours_text(double hours) {
   return fmt::format("{:.1f} h", hours);
 }
 
-std::string quality_text(const Plan& plan) {
-  const auto& q = plan.summary.expected_quality;
-  return q ? fmt::format("{:.1f} AP on {}", q->value, q->dataset) : std::string("unknown AP");
-}
+std::string quality_text(const Plan& plan) { return quality_summary(plan.summary.expected_quality); }
 
 StrategyVerdict inverse(const profiles::Catalog& catalog, const Question& q, const Candidate& c) {
   StrategyVerdict v;
@@ -64,9 +62,10 @@ void add_comparison_reasons(Answer& a) {
   const auto& chosen = a.verdict(a.recommended);
   const Plan& best = chosen.candidate.plan;
   if (!best.stages.empty() && best.stages.front().kind != "zero-shot")
-    a.reasons.push_back(fmt::format("{} takes {} on {} GPUs for {} (expected {}){}",
+    a.reasons.push_back(fmt::format("{} takes {} on {} GPU{} for {} (expected {}){}",
                                     to_string(a.recommended),
                                     hours_text(best.summary.makespan_seconds / 3600), a.question.gpus,
+                                    a.question.gpus == 1 ? "" : "s",
                                     fmt::format("${:.0f}", best.summary.cost_usd), quality_text(best),
                                     chosen.candidate.feasible ? "" : "; it " + shortfall(chosen)));
   for (const auto& v : a.verdicts) {

@@ -68,13 +68,15 @@ int whole(JsonObjectReader& in, const std::string& key, bool positive = true) {
   return int(v);
 }
 
-std::vector<std::string> string_list(JsonObjectReader& in, const std::string& key) {
+// A list of non-empty strings; `what` names one element in messages ("a stage id").
+std::vector<std::string> string_list(JsonObjectReader& in, const std::string& key,
+                                     const char* what) {
   const auto& list = in.array(key);
   std::vector<std::string> out;
   for (size_t i = 0; i < list.size(); ++i) {
     if (!list[i].is_string() || list[i].get<std::string>().empty())
-      throw InputError(fmt::format("{}: {}[{}]: expected a stage id (a non-empty string), got {}",
-                                   in.origin(), in.path_of(key), i, json_excerpt(list[i])));
+      throw InputError(fmt::format("{}: {}[{}]: expected {} (a non-empty string), got {}",
+                                   in.origin(), in.path_of(key), i, what, json_excerpt(list[i])));
     out.push_back(list[i].get<std::string>());
   }
   return out;
@@ -126,7 +128,7 @@ PlanStage stage_from(JsonObjectReader in) {
   PlanStage s;
   s.id = in.string("id");
   s.kind = in.one_of("kind", {"zero-shot", "prompt-tune", "finetune", "pretrain", "progressive"});
-  s.depends_on = string_list(in, "depends_on");
+  s.depends_on = string_list(in, "depends_on", "a stage id");
   s.init = in.string("init");
   if (s.init != "scratch" && s.init.rfind("pretrained:", 0) != 0 && s.init.rfind("stage:", 0) != 0)
     in.fail("init", fmt::format("\"{}\" is not accepted; expected scratch, pretrained:<weights> "
@@ -139,7 +141,8 @@ PlanStage stage_from(JsonObjectReader in) {
   s.resolution = profiles::resolution_from_json(in.raw("resolution"),
                                                 in.origin() + ": " + in.path_of("resolution"));
   s.epochs = in.number("epochs", /*positive=*/s.kind != "zero-shot");
-  s.global_batch = whole(in, "global_batch", false);
+  // Only an evaluation-only (zero-shot) stage has no batch to train with.
+  s.global_batch = whole(in, "global_batch", /*positive=*/s.kind != "zero-shot");
   s.gpus = whole(in, "gpus");
   s.nodes = whole(in, "nodes");
   s.trainable = in.one_of("trainable", {"all", "frozen-backbone", "embeddings"});
@@ -209,7 +212,7 @@ ojson to_json(const Plan& plan) {
     const auto& e = *m.expected_quality;
     j["summary"]["expected_quality"] = {{"metric", e.metric}, {"dataset", e.dataset},
                                         {"value", e.value},   {"basis", e.basis},
-                                        {"source", e.source}};
+                                        {"source", e.source}, {"reference_only", e.reference_only}};
   } else {
     j["summary"]["expected_quality"] = nullptr;
   }
@@ -251,11 +254,12 @@ Plan plan_from_json(const nlohmann::json& document, const std::string& origin) {
     q.value = e->number("value", false);
     q.basis = e->string_or("basis", "");
     q.source = e->string_or("source", "");
+    q.reference_only = e->boolean_or("reference_only", false);
     e->reject_unknown_keys();
     plan.summary.expected_quality = q;
   }
   summary->reject_unknown_keys();
-  if (in.has("reasons")) plan.reasons = string_list(in, "reasons");
+  if (in.has("reasons")) plan.reasons = string_list(in, "reasons", "a reason");
   in.reject_unknown_keys();
   check_stage_graph(plan, origin);
   return plan;

@@ -88,6 +88,20 @@ std::optional<ExpectedQuality> finetune_quality(const profiles::Catalog& c, cons
 
 }  // namespace
 
+double shorter_schedule_ap(const profiles::Catalog& c, double reference_epochs, double epochs) {
+  QualityQuery q;
+  q.epochs = epochs;
+  return -epochs_adjustment(c, q, reference_epochs);
+}
+
+std::string quality_summary(const std::optional<ExpectedQuality>& q) {
+  if (!q) return "unknown AP";
+  if (q->reference_only)
+    return fmt::format("unknown on your data (the same recipe gives {:.1f} {} on {})", q->value,
+                       q->metric, q->dataset);
+  return fmt::format("{:.1f} {} on {}", q->value, q->metric, q->dataset);
+}
+
 std::optional<ExpectedQuality> expected_quality(const profiles::Catalog& c, const QualityQuery& q) {
   if (q.strategy == "zero-shot") {
     const auto* r = find(c, q.model, "zero-shot", q.eval_dataset, 640);

@@ -82,6 +82,9 @@ struct ExpectedQuality {
   double value = 0;                     ///< percent
   std::string basis;                    ///< the published figure and any adjustment
   std::string source;
+  /// The figure is the same recipe's on a public data set (`dataset`): the quality on the
+  /// asker's own data is unknown, and is never quoted as if it were known.
+  bool reference_only = false;
 };
 
 /// Totals over the schedule.

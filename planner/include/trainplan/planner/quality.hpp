@@ -19,6 +19,14 @@ struct QualityQuery {
   double epochs = 0;         ///< of the final fine-tune (0 = the published schedule)
 };
 
+/// "53.9 AP on coco-val2017"; for the asker's own data "unknown on your data (the same recipe
+/// gives 53.9 AP on coco-val2017)"; "unknown AP" when nothing is published.
+std::string quality_summary(const std::optional<ExpectedQuality>& quality);
+
+/// AP lost by training `epochs` instead of a published `reference_epochs` (0 when not fewer):
+/// the published fine-tune schedule ablation, per halving (docs/costmodel.md, quality).
+double shorter_schedule_ap(const profiles::Catalog& catalog, double reference_epochs, double epochs);
+
 /// The expected AP with its basis and source, or nothing when no published figure applies.
 std::optional<ExpectedQuality> expected_quality(const profiles::Catalog& catalog,
                                                 const QualityQuery& query);
