@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "trainplan/costmodel/scenario.hpp"
@@ -50,6 +51,9 @@ void add_question_flags(CLI::App& cmd, const std::shared_ptr<QuestionFlags>& f) 
       ->each([f](const std::string&) { f->images_set = true; });
   cmd.add_option("--resolution", f->resolution, "Input size 640, 1280, or a range 320:1280:32");
   cmd.add_flag("--changed-model", f->changed_model, "The model has a new head, vocabulary or input");
+  cmd.add_option("--intent", f->intent,
+                 "What you want to do: finetune, pretrain, from-scratch, changed-model, "
+                 "general-detection, prompt-tune, frozen-backbone, high-resolution");
   cmd.add_option("--min-quality", f->min_quality, "Lowest acceptable expected AP")
       ->each([f](const std::string&) { f->min_quality_set = true; });
   cmd.add_option("--profiles", f->profile_files, "Extra profiles JSON (repeatable)");
@@ -72,6 +76,7 @@ std::string flags_text(const QuestionFlags& f) {
   add("--max-cost", f.max_cost);
   add("--model", f.model);
   add("--task", f.task);
+  add("--intent", f.intent);
   return text.empty() ? "(defaults)" : text;
 }
 
@@ -118,7 +123,11 @@ planner::Question question_from(const QuestionFlags& f) {
     if (f.task.empty()) q.task = "custom";
   }
   if (!f.resolution.empty()) q.resolutions = parse_resolutions(f.resolution);
-  if (f.changed_model) q.changed_model = true;
+  if (f.changed_model) {
+    q.changed_model = true;
+    if (q.intent.empty()) q.intent = "changed-model";
+  }
+  if (!f.intent.empty()) planner::set_intent(q, f.intent, "--intent");
   if (f.min_quality_set) {
     if (!(f.min_quality > 0 && f.min_quality < 100))
       throw InputError(fmt::format("--min-quality: {} is not accepted; expected an AP between 0 and 100", f.min_quality));

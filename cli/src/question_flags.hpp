@@ -12,7 +12,7 @@ namespace trainplan::cli {
 
 /// Raw flag values; turned into a Question after parsing.
 struct QuestionFlags {
-  std::string question, budget, max_cost, gpu, model, task, resolution, price;
+  std::string question, budget, max_cost, gpu, model, task, resolution, price, intent;
   std::vector<std::string> targets;
   int gpus = 0, gpus_per_node = 0;
   double images = 0, min_quality = 0;

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cmath>
 #include <cstdlib>
 #include <regex>
 
@@ -65,30 +66,65 @@ const std::vector<std::string>& question_intents() {
   return intents;
 }
 
+void set_intent(Question& q, const std::string& intent, const std::string& what) {
+  const auto& known = question_intents();
+  if (std::find(known.begin(), known.end(), intent) == known.end()) {
+    std::string accepted;
+    for (const auto& i : known) accepted += (accepted.empty() ? "" : ", ") + i;
+    throw InputError(fmt::format("{}: \"{}\" is not accepted; expected one of: {}", what, intent, accepted));
+  }
+  q.intent = intent;
+  if (intent == "changed-model") q.changed_model = true;
+  if (intent == "general-detection" && !q.task_given) {
+    q.task = "general";
+    q.task_given = true;
+  }
+  // The high-resolution recipe (YOLO-World-v2-L-1280) fine-tunes at 1280.
+  if (intent == "high-resolution" && q.resolutions.empty()) q.resolutions = {{1280, 1280}};
+}
+
 double parse_duration_hours(const std::string& text, const std::string& what) {
-  static const std::regex form(
-      R"(^\s*([0-9]+(?:\.[0-9]+)?)\s*(h|hr|hrs|hours?|d|days?|w|wk|wks|weeks?|m|min|mins|minutes?)?\s*$)");
-  std::smatch m;
-  std::string t = lower(text);
-  if (!std::regex_match(t, m, form))
-    throw InputError(fmt::format("{}: \"{}\" is not a duration; accepted: 36h, 1d, 1.5days, 90m, "
-                                 "2w, or a number of hours",
+  // One or more NUMBER UNIT parts ("36h", "1.5 days", "1d12h"), or a bare number of hours.
+  static const std::regex part(
+      R"(\s*([0-9]+(?:\.[0-9]+)?)\s*(hours?|hrs?|h|days?|d|weeks?|wks?|w|minutes?|mins?|m)?)");
+  const std::string t = lower(text);
+  double hours = 0;
+  int parts = 0;
+  bool bare = false;
+  auto it = std::sregex_iterator(t.begin(), t.end(), part);
+  size_t consumed = 0;
+  for (; it != std::sregex_iterator(); ++it) {
+    if (size_t(it->position(0)) != consumed) break;
+    consumed += it->length(0);
+    bare = bare || !(*it)[2].matched;
+    hours += to_number((*it)[1]) * unit_hours((*it)[2]);
+    ++parts;
+  }
+  while (consumed < t.size() && std::isspace(static_cast<unsigned char>(t[consumed]))) ++consumed;
+  if (parts == 0 || consumed != t.size() || (bare && parts > 1))
+    throw InputError(fmt::format("{}: \"{}\" is not a duration; accepted: 36h, 1d, 1.5days, 1d12h, "
+                                 "90m, 2w, or a number of hours",
                                  what, text));
-  double hours = to_number(m[1]) * unit_hours(m[2]);
-  if (!(hours > 0))
+  if (!(hours > 0) || !std::isfinite(hours))
     throw InputError(fmt::format("{}: \"{}\" is not accepted; a duration must be greater than 0",
                                  what, text));
   return hours;
 }
 
 double parse_money_usd(const std::string& text, const std::string& what) {
-  static const std::regex form(R"(^\s*\$?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?\s*(usd)?\s*$)");
+  // "$20,000", "1.5k", "2500 USD": thousands separators only in groups of three.
+  static const std::regex form(
+      R"(^\s*(?:us)?\$?\s*([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(\.[0-9]+)?\s*(k)?\s*(usd)?\s*$)");
   std::smatch m;
   std::string t = lower(text);
   if (!std::regex_match(t, m, form))
-    throw InputError(fmt::format("{}: \"{}\" is not an amount; accepted: 300, $300, 1.5k", what, text));
-  double usd = to_number(m[1]) * (m[2].matched ? 1000 : 1);
-  if (!(usd > 0))
+    throw InputError(fmt::format("{}: \"{}\" is not an amount in US dollars; accepted: 300, $300, "
+                                 "$20,000, 1.5k",
+                                 what, text));
+  std::string digits = m[1];
+  digits.erase(std::remove(digits.begin(), digits.end(), ','), digits.end());
+  double usd = to_number(digits + m[2].str()) * (m[3].matched ? 1000 : 1);
+  if (!(usd > 0) || !std::isfinite(usd))
     throw InputError(fmt::format("{}: \"{}\" is not accepted; an amount must be greater than 0",
                                  what, text));
   return usd;

@@ -328,15 +328,7 @@ void Reader::read_intents() {
   if (large_input && !chosen)
     for (const auto& w : intent_words())
       if (w.strength == IntentStrength::kHighRes) chosen = &w;
-  if (!chosen) return;
-  q_.intent = chosen->intent;
-  if (q_.intent == "changed-model") q_.changed_model = true;
-  if (q_.intent == "general-detection" && !q_.task_given) {
-    q_.task = "general";
-    q_.task_given = true;
-  }
-  if (q_.intent == "high-resolution" && q_.resolutions.empty())
-    q_.resolutions = {profiles::Resolution{1280, 1280}};
+  if (chosen) set_intent(q_, chosen->intent, "question");
 }
 
 }  // namespace trainplan::planner::reading

@@ -105,3 +105,29 @@ TEST_CASE("more GPUs never make the fine-tune slower in the answer") {
   CHECK(finetune_seconds(eight) > 0);
   CHECK(finetune_seconds(eight) < finetune_seconds(four));
 }
+
+TEST_CASE("flags take the same forms as questions: 1d12h, $20,000, --intent") {
+  const auto answer = ask_json({"--gpus", "32", "--budget", "1d12h", "--max-cost", "$20,000",
+                                "--intent", "pretrain"});
+  const auto& q = answer["question"];
+  CHECK(q["budget_hours"] == 36.0);
+  CHECK(q["max_cost_usd"] == 20000.0);
+  CHECK(q["intent"] == "pretrain");
+  CHECK(answer["recommended"].is_string());
+  bool asked_rule = false;
+  for (const auto& r : answer["rules"])
+    asked_rule = asked_rule || (r["rule"] == "asked" && r["fact"].get<std::string>().find("pre-training") != std::string::npos);
+  CHECK(asked_rule);
+}
+
+TEST_CASE("a question's unread words and warnings are in the JSON") {
+  const auto q = ask_json({"8 Tesla T4 for a weekend, 10k RMB, we love cats"})["question"];
+  CHECK(q["gpus"] == 8);
+  CHECK(q["gpu"].is_null());
+  CHECK(q["max_cost_usd"].is_null());
+  CHECK(q["budget_hours"] == 48.0);
+  std::string warnings = q["warnings"].dump();
+  CHECK(warnings.find("T4") != std::string::npos);
+  CHECK(warnings.find("not in US dollars") != std::string::npos);
+  CHECK(q["unread"].dump().find("cats") != std::string::npos);
+}

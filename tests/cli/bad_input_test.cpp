@@ -138,3 +138,9 @@ TEST_CASE("numbers out of bounds exit 2 at once: GPUs above 100,000, infinite or
                     "--batch", "128", "--resolution", "640", "--images", "1000", "--epochs", "nan"},
                    {"--epochs", "nan"});
 }
+
+TEST_CASE("an unknown --intent, a malformed compound budget and a foreign amount exit 2") {
+  expect_bad_input({"ask", "--gpus", "4", "--intent", "distill"}, {"--intent", "distill", "pretrain"});
+  expect_bad_input({"ask", "--gpus", "4", "--budget", "1d12"}, {"--budget", "1d12", "1d12h"});
+  expect_bad_input({"ask", "--gpus", "4", "--max-cost", "€300"}, {"--max-cost", "US dollars"});
+}

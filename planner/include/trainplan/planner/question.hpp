@@ -49,6 +49,11 @@ struct Question {
 /// Intents a question or `--intent` may name (DESIGN 3.10).
 const std::vector<std::string>& question_intents();
 
+/// Sets the intent with what it implies: a changed model, general detection as the task (when
+/// none was given), a 1280 input for high resolution (when no input was given). Throws
+/// InputError naming `what` and the accepted intents when `intent` is not one of them.
+void set_intent(Question& question, const std::string& intent, const std::string& what);
+
 /// Reads a plain question such as "4 GPUs, 1 day budget?", "4 nodes of 8 A100 40GB for a
 /// weekend", "我有两张4090，想预训练YOLO-World-S", naming GPUs and models as `catalog` knows
 /// them. Throws InputError showing the accepted forms when nothing in it can be understood or
