@@ -10,27 +10,30 @@ namespace trainplan::planner {
 
 namespace {
 
-// The linear scaling rule holds up to a few times a recipe's batch for detectors; beyond that
-// more GPUs would change the training, not just its speed (Goyal et al. 2017 stop at 8k for
-// ImageNet; detector recipes stay within 4x).
-constexpr int kMaxGlobalBatchScale = 4;
-constexpr int kRecipeFinetuneGlobalBatch = 128;
-const double kFinetuneEpochShares[] = {1.0, 0.75, 0.5};
-// The recipe's per-GPU batch first: another is taken only when it is clearly better.
-const int kPerGpuBatches[] = {16, 8, 32};
 // A configuration must be this much faster to replace an equal-quality one found earlier
 // (closer to the recipe), so that noise-level gains do not move plans off the recipe.
 constexpr double kClearlyFaster = 0.97;
 
-// The input sides a strategy considers.
-std::vector<double> resolutions_for(const Question& q, Strategy s) {
+// The input sides a strategy considers: the question's, split at the fine-tune recipe's own
+// input (above it is high resolution); the recipe's own when the question names none.
+std::vector<double> resolutions_for(const Question& q, Strategy s,
+                                    const profiles::RecipeProfile& finetune) {
+  const double own = finetune.resolution.width_px;
   std::vector<double> out;
   for (const auto& r : q.resolutions) {
-    bool high = r.width_px > 640;
+    bool high = r.width_px > own;
     if (s == Strategy::kHighResFineTune ? high : !high) out.push_back(r.width_px);
   }
-  if (out.empty() && s != Strategy::kHighResFineTune) out.push_back(640);
+  if (out.empty() && s != Strategy::kHighResFineTune) out.push_back(own);
   return out;
+}
+
+// GPUs worth giving one fine-tune at `per_gpu_batch`: more would only grow the global batch
+// past the recipe's range (max_global_batch_scale x global_batch).
+int useful_gpus(const profiles::RecipeProfile& finetune, int per_gpu_batch) {
+  const double largest_batch = finetune.max_global_batch_scale * finetune.global_batch;
+  // Clamped before the conversion: a huge scale in a profile must not overflow an int.
+  return int(std::clamp(std::floor(largest_batch / per_gpu_batch), 1.0, 1e9));
 }
 
 bool feasible(const Question& q, const Plan& plan) {
@@ -77,8 +80,10 @@ bool ranks_before(const Candidate& a, const Candidate& b) {
 std::vector<Candidate> search_strategies(const profiles::Catalog& catalog, const Question& q) {
   std::vector<Candidate> result;
   const int targets = std::max<int>(1, int(q.targets.size()));
+  // The fine-tune recipe's options span the search; earlier options win ties.
+  const auto& finetune = *recipes_for(catalog, q.model_id).finetune;
   for (Strategy s : all_strategies()) {
-    const auto resolutions = resolutions_for(q, s);
+    const auto resolutions = resolutions_for(q, s, finetune);
     Candidate best;
     best.strategy = s;
     best.not_applicable = not_applicable(catalog, q, s, resolutions);
@@ -95,19 +100,17 @@ std::vector<Candidate> search_strategies(const profiles::Catalog& catalog, const
     }
     bool have = false;
     for (double resolution : resolutions)
-      for (double share : kFinetuneEpochShares)
-        for (int per_gpu : kPerGpuBatches)
+      for (double share : finetune.epoch_shares)
+        for (int per_gpu : finetune.per_gpu_batch_options)
           for (bool concurrent : {true, false}) {
             if (concurrent && targets == 1) continue;
             StrategyConfig config;
             config.resolution = resolution;
             config.per_gpu_batch = per_gpu;
-            config.finetune_epochs = std::round(80 * share);
-            // Use as many GPUs as help: more would only grow the batch past the recipe's range.
-            const int useful = std::max(1, kMaxGlobalBatchScale * kRecipeFinetuneGlobalBatch / per_gpu);
+            config.finetune_epochs = std::max(1.0, std::round(finetune.epochs * share));
             const int per_target = concurrent ? std::max(1, q.gpus / targets) : q.gpus;
             config.gpus = q.gpus;
-            config.target_gpus = std::min(per_target, useful);
+            config.target_gpus = std::min(per_target, useful_gpus(finetune, per_gpu));
             Candidate c = judge(catalog, q, s, config);
             if (!have || clearly_better(c, best)) best = c;
             have = true;
@@ -130,7 +133,9 @@ double most_epochs_within(const profiles::Catalog& catalog, const Question& q,
     Plan plan = to_plan(catalog, q, evaluate_strategy(catalog, q, candidate.strategy, config));
     return plan.summary.fits_memory && plan.summary.makespan_seconds <= hours * 3600;
   };
-  double hi = candidate.config.finetune_epochs > 0 ? candidate.config.finetune_epochs : 80;
+  double hi = candidate.config.finetune_epochs > 0
+                  ? candidate.config.finetune_epochs
+                  : recipes_for(catalog, q.model_id).finetune->epochs;
   if (meets(hi)) return hi;
   if (!meets(1)) return 0;
   double lo = 1;

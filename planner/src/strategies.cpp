@@ -11,11 +11,6 @@ namespace trainplan::planner {
 
 namespace {
 
-constexpr const char* kPretrainRecipe = "yolo-world-pretrain";
-constexpr const char* kFinetuneRecipe = "yolo-world-coco-finetune";
-// The high-resolution recipe (YOLO-World-v2-L-1280) fine-tunes at 1280.
-constexpr double kHighResolution = 1280;
-
 // Everything a stage needs beyond the question.
 struct StageSpec {
   std::string id, kind, name, stats_dataset, eval_dataset, init;
@@ -27,8 +22,11 @@ struct StageSpec {
   costmodel::Trainable trainable = costmodel::Trainable::kAll;
 };
 
+// The recipe's preferred per-GPU batch, where one setting is wanted (the recipes' own settings,
+// as in the inverse questions); by default its global_batch / gpus.
 int recipe_per_gpu_batch(const profiles::RecipeProfile& recipe) {
-  return std::max(1, int(recipe.global_batch / recipe.gpus));
+  if (!recipe.per_gpu_batch_options.empty()) return recipe.per_gpu_batch_options.front();
+  return int(std::clamp(std::floor(recipe.global_batch / recipe.gpus), 1.0, 65536.0));
 }
 
 // Clusters smaller than the recipe's keep its global batch for pre-training (the per-GPU share
@@ -75,11 +73,41 @@ StageEstimate make_stage(const profiles::Catalog& catalog, const Question& q, co
     s.eval_images = catalog.dataset(spec.eval_dataset).images;
     s.eval_interval_epochs = recipe.eval_interval_epochs;
   }
-  // Linear scaling rule (Goyal et al., 2017): the learning rate follows the global batch.
-  stage.lr = recipe.optimizer.lr * s.global_batch / recipe.global_batch;
+  stage.lr = scaled_lr(recipe, s.global_batch);
   stage.estimate = costmodel::estimate(catalog, s);
   if (q.price_per_gpu_hour_usd) stage.estimate.cost_usd = stage.estimate.gpu_hours * *q.price_per_gpu_hour_usd;
   return stage;
+}
+
+// How well a recipe's `models` matches a model: 3 its id, 2 its family, 1 any model (none
+// listed), 0 not at all.
+int match_of(const profiles::RecipeProfile& recipe, const profiles::ModelProfile& model) {
+  if (recipe.models.empty()) return 1;
+  int best = 0;
+  for (const auto& name : recipe.models) {
+    if (name == model.id) best = std::max(best, 3);
+    if (name == model.family) best = std::max(best, 2);
+  }
+  return best;
+}
+
+const profiles::RecipeProfile& best_recipe(const profiles::Catalog& catalog,
+                                           const profiles::ModelProfile& model,
+                                           const std::string& kind) {
+  const profiles::RecipeProfile* best = nullptr;
+  int best_match = 0;
+  for (const auto& recipe : catalog.recipes()) {
+    if (recipe.kind != kind) continue;
+    // Strictly better only: the earlier of equal matches wins (embedded before added).
+    const int match = match_of(recipe, model);
+    if (match > best_match) best = &recipe, best_match = match;
+  }
+  if (!best)
+    throw InputError(fmt::format(
+        "no {} recipe applies to model \"{}\" (family \"{}\"): add one to a --profiles file "
+        "with \"models\": [\"{}\"], or one without \"models\" (trainplan profiles list recipes)",
+        kind, model.id, model.family, model.id));
+  return *best;
 }
 
 costmodel::Trainable trainable_of(Strategy s) {
@@ -89,6 +117,21 @@ costmodel::Trainable trainable_of(Strategy s) {
 }
 
 }  // namespace
+
+ModelRecipes recipes_for(const profiles::Catalog& catalog, const std::string& model_id) {
+  const auto& model = catalog.model(model_id);
+  return {&best_recipe(catalog, model, "pretrain"), &best_recipe(catalog, model, "finetune")};
+}
+
+double scaled_lr(const profiles::RecipeProfile& recipe, double global_batch) {
+  const double ratio = global_batch / recipe.global_batch;
+  // Linear (Goyal et al. 2017) was the planner's only rule before recipes chose one; square
+  // root keeps the update's noise level (Krizhevsky 2014) and is often used with Adam-type
+  // optimizers; none keeps the recipe's rate, for recipes tuned at one batch only.
+  if (recipe.lr_scaling == "sqrt") return recipe.optimizer.lr * std::sqrt(ratio);
+  if (recipe.lr_scaling == "none") return recipe.optimizer.lr;
+  return recipe.optimizer.lr * ratio;
+}
 
 const std::vector<Strategy>& all_strategies() {
   static const std::vector<Strategy> all = {
@@ -173,12 +216,14 @@ StrategyOption evaluate_strategy(const profiles::Catalog& catalog, const Questio
     option.stages.push_back(stage);
     return option;
   }
-  const auto& finetune = catalog.recipe(kFinetuneRecipe);
-  const auto& pretrain = catalog.recipe(kPretrainRecipe);
+  const ModelRecipes recipes = recipes_for(catalog, q.model_id);
+  const auto& finetune = *recipes.finetune;
+  const auto& pretrain = *recipes.pretrain;
   const TaskData task = task_data(catalog, q);
   const auto& corpus = catalog.dataset(pretrain.dataset);
-  const double default_resolution =
-      strategy == Strategy::kHighResFineTune ? kHighResolution : finetune.resolution.width_px;
+  const double default_resolution = strategy == Strategy::kHighResFineTune
+                                        ? finetune.high_resolution.width_px
+                                        : finetune.resolution.width_px;
 
   std::string init = "pretrained:" + q.model_id;
   std::vector<std::string> first_stage;

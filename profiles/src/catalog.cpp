@@ -185,6 +185,24 @@ void Catalog::check_references(const std::string& origin) const {
     check([&] { dataset(r.dataset); }, fmt::format("recipe \"{}\" dataset", r.id));
     if (!r.eval_dataset.empty())
       check([&] { dataset(r.eval_dataset); }, fmt::format("recipe \"{}\" eval_dataset", r.id));
+    // A misspelt name would silently leave the recipe unused.
+    for (const auto& name : r.models) {
+      if (models_.empty()) break;  // models.json not loaded yet
+      std::vector<std::string> families;
+      bool known = false;
+      for (const auto& m : models_) {
+        known = known || m.id == name || m.family == name;
+        if (std::find(families.begin(), families.end(), m.family) == families.end())
+          families.push_back(m.family);
+      }
+      if (known) continue;
+      std::string hint;
+      for (const auto& f : closest_ids(name, families)) hint += hint.empty() ? f : ", " + f;
+      throw InputError(fmt::format(
+          "{}: recipe \"{}\" models: \"{}\" is neither a model id nor a model family; closest "
+          "families: {} (all: trainplan profiles list models)",
+          origin, r.id, name, hint));
+    }
   }
 }
 

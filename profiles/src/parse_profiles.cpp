@@ -151,36 +151,6 @@ DatasetProfile parse_dataset(JsonObjectReader in) {
   return d;
 }
 
-RecipeProfile parse_recipe(JsonObjectReader in) {
-  RecipeProfile r;
-  r.id = in.string("id");
-  r.name = in.string_or("name", r.id);
-  r.kind = in.one_of("kind", {"pretrain", "finetune"});
-  r.dataset = in.string("dataset");
-  r.eval_dataset = in.string_or("eval_dataset", "");
-  r.eval_interval_epochs = in.number_or("eval_interval_epochs", 1.0);
-  r.epochs = in.number("epochs");
-  r.global_batch = in.number("global_batch");
-  r.gpus = in.number("gpus");
-  if (!in.has("resolution")) in.fail("resolution", "missing required field");
-  r.resolution = resolution_from_json(in.raw("resolution"), in.origin() + ": " + in.path_of("resolution"));
-  r.amp = in.boolean_or("amp", true);
-  r.mosaic = in.boolean_or("mosaic", true);
-  if (auto opt = in.optional_object("optimizer")) {
-    r.optimizer.type = opt->one_of("type", {"adamw", "sgd"});
-    r.optimizer.lr = opt->number("lr");
-    r.optimizer.weight_decay = opt->number_or("weight_decay", 0, false);
-    r.optimizer.momentum = opt->number_or("momentum", 0, false);
-    r.optimizer.warmup_epochs = opt->number_or("warmup_epochs", 0, false);
-    opt->reject_unknown_keys();
-  } else {
-    in.fail("optimizer", "missing required field");
-  }
-  r.source = in.string("source");
-  in.reject_unknown_keys();
-  return r;
-}
-
 QualityRecord parse_quality(JsonObjectReader in) {
   QualityRecord q;
   q.model = in.string("model");

@@ -2,7 +2,9 @@
 // The planner's search: for each strategy, every configuration (GPUs used, resolution, epochs,
 // per-GPU batch, concurrent or sequential targets) is estimated, checked against the
 // constraints, and the best kept; strategies are then ranked (feasible first, then expected
-// quality, then time, then cost).
+// quality, then time, then cost). The options come from the model's fine-tune recipe
+// (recipes_for): its epoch_shares of its epochs, its per_gpu_batch_options, at most
+// max_global_batch_scale x its global_batch per fine-tune, inputs split at its resolution.
 #include <optional>
 #include <string>
 #include <vector>
@@ -32,7 +34,7 @@ std::vector<Candidate> search_strategies(const profiles::Catalog& catalog, const
 /// The best-ranked candidate.
 const Candidate& best_candidate(const std::vector<Candidate>& candidates);
 
-/// The most fine-tune epochs (whole, at most the configuration's) with which the strategy's
+/// The most fine-tune epochs (whole, at most the configuration's, else the recipe's) with which the strategy's
 /// plan meets the deadline on the configuration's GPUs; 0 when not even one epoch does.
 double most_epochs_within(const profiles::Catalog& catalog, const Question& question,
                           const Candidate& candidate, double hours);

@@ -20,7 +20,7 @@ enum class Strategy {
   kPromptTune,       ///< only the class embeddings train; keeps zero-shot ability
   kFineTune,         ///< from pre-trained weights on the target data, all weights
   kFrozenFineTune,   ///< the same with the backbone frozen
-  kHighResFineTune,  ///< fine-tune at an input larger than 640 (YOLO-World-v2-L-1280 recipe)
+  kHighResFineTune,  ///< fine-tune above the recipe's input (its high_resolution by default)
   kProgressive,      ///< continue pre-training a changed model briefly, then fine-tune
   kPreTrain,         ///< pre-train from scratch, then fine-tune
 };
@@ -34,6 +34,21 @@ const char* to_string(Strategy strategy);
 
 /// Parses a strategy name; throws InputError naming `what` with the accepted names.
 Strategy parse_strategy(const std::string& text, const std::string& what);
+
+/// The two recipes a model's strategies are built from.
+struct ModelRecipes {
+  const profiles::RecipeProfile* pretrain = nullptr;  ///< pre-training and progressive stages
+  const profiles::RecipeProfile* finetune = nullptr;  ///< target fine-tunes; drives the search
+};
+
+/// The recipes for a model: for each kind, the first recipe whose `models` names the model's
+/// id, else the first naming its family, else the first for any model (no `models`). Throws
+/// InputError when no recipe of a kind applies.
+ModelRecipes recipes_for(const profiles::Catalog& catalog, const std::string& model_id);
+
+/// The recipe's learning rate at `global_batch`, by its `lr_scaling` rule (linear, sqrt, none)
+/// from the recipe's own global batch.
+double scaled_lr(const profiles::RecipeProfile& recipe, double global_batch);
 
 /// The searched parameters of one candidate.
 struct StrategyConfig {
@@ -54,7 +69,7 @@ struct StageEstimate {
   std::string init;      ///< scratch, pretrained:<model>, stage:<id>
   std::string optimizer;
   double weight_decay = 0, momentum = 0, warmup_epochs = 0;
-  double lr = 0;         ///< linearly scaled to the stage's global batch
+  double lr = 0;         ///< scaled to the stage's global batch by the recipe's lr_scaling
   costmodel::Scenario scenario;
   costmodel::Estimate estimate;
 };

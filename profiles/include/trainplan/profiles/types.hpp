@@ -179,6 +179,27 @@ struct RecipeProfile {
   bool mosaic = true;
   OptimizerSettings optimizer;
   std::string source;
+
+  // How the planner searches around the recipe (docs/formats.md, "Recipes"). Absent fields
+  // take these defaults, which are what the planner did before recipes named them.
+
+  /// Model ids or families the recipe is for; empty = any model. The planner takes, for each
+  /// kind, a recipe naming the model's id, else its family, else one for any model (earlier
+  /// entries first).
+  std::vector<std::string> models;
+  /// Per-GPU batches the search tries, preferred first (another replaces an earlier one only
+  /// when clearly faster). Default: the recipe's own (`global_batch / gpus`), half, double.
+  std::vector<int> per_gpu_batch_options;
+  /// Fine-tune lengths the search tries, as shares of `epochs`, preferred first.
+  std::vector<double> epoch_shares = {1.0, 0.75, 0.5};
+  /// The largest global batch the search builds, in multiples of `global_batch`: beyond a few
+  /// times a recipe's batch, more GPUs change the training rather than speed it up.
+  double max_global_batch_scale = 4;
+  /// How the learning rate follows a global batch B other than the recipe's B0: "linear"
+  /// (lr x B / B0, Goyal et al. 2017), "sqrt" (lr x sqrt(B / B0)) or "none".
+  std::string lr_scaling = "linear";
+  /// Input of the high-resolution fine-tune (YOLO-World-v2-L-1280 fine-tunes at 1280).
+  Resolution high_resolution{1280, 1280};
 };
 
 /// A published accuracy result, used to rank strategies by expected quality.
