@@ -23,12 +23,12 @@ StrategyVerdict inverse(const profiles::Catalog& catalog, const Question& q, con
   if (!c.applicable || c.strategy == Strategy::kZeroShot) return v;
   const auto& m = c.plan.summary;
   if (q.budget_hours && *q.budget_hours > 0 && !m.meets_deadline) {
-    v.gpus_for_budget = fewest_gpus_within(catalog, q, c.strategy, *q.budget_hours);
+    v.gpus_for_budget = fewest_gpus_within(catalog, q, c.strategy, *q.budget_hours, 1024, &c.config);
     v.most_epochs = most_epochs_within(catalog, q, c, *q.budget_hours);
   }
   if (!c.feasible || c.strategy == Strategy::kPreTrain) {
-    v.gpus_for_one_day = fewest_gpus_within(catalog, q, c.strategy, 24);
-    v.gpus_for_two_days = fewest_gpus_within(catalog, q, c.strategy, 48);
+    v.gpus_for_one_day = fewest_gpus_within(catalog, q, c.strategy, 24, 1024, &c.config);
+    v.gpus_for_two_days = fewest_gpus_within(catalog, q, c.strategy, 48, 1024, &c.config);
   }
   return v;
 }
@@ -62,11 +62,12 @@ void add_comparison_reasons(Answer& a) {
   const auto& chosen = a.verdict(a.recommended);
   const Plan& best = chosen.candidate.plan;
   if (!best.stages.empty() && best.stages.front().kind != "zero-shot")
-    a.reasons.push_back(fmt::format("{} takes {} on {} GPU{} for {} (expected {}){}",
+    a.reasons.push_back(fmt::format("{} takes {} on {} GPU{} for {} ({:g} epochs; expected {}){}",
                                     to_string(a.recommended),
                                     hours_text(best.summary.makespan_seconds / 3600), a.question.gpus,
                                     a.question.gpus == 1 ? "" : "s",
-                                    fmt::format("${:.0f}", best.summary.cost_usd), quality_text(best),
+                                    fmt::format("${:.0f}", best.summary.cost_usd),
+                                    best.stages.back().epochs, quality_text(best),
                                     chosen.candidate.feasible ? "" : "; it " + shortfall(chosen)));
   for (const auto& v : a.verdicts) {
     const auto& c = v.candidate;

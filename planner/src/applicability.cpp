@@ -1,5 +1,7 @@
 #include "trainplan/planner/applicability.hpp"
 
+#include <fmt/format.h>
+
 namespace trainplan::planner {
 
 namespace {
@@ -21,7 +23,9 @@ std::string not_applicable(const profiles::Catalog& catalog, const Question& q, 
   if (q.task == "general" && trains_target)
     return "general detection has no target data to fine-tune on";
   if (s == Strategy::kHighResFineTune && resolutions.empty())
-    return "no input above 640 asked (ask with --resolution 1280)";
+    return fmt::format("no input above the recipe's {:g} asked (ask with --resolution {:g})",
+                       recipes_for(catalog, q.model_id).finetune->resolution.width_px,
+                       recipes_for(catalog, q.model_id).finetune->high_resolution.width_px);
   if (s == Strategy::kProgressive && !q.changed_model)
     return "the model is unchanged: its published weights can be fine-tuned directly";
   return "";

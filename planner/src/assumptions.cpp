@@ -9,8 +9,9 @@ namespace trainplan::planner {
 std::vector<std::string> state_assumptions(const profiles::Catalog& catalog, const Question& q) {
   const auto& gpu = catalog.gpu(q.gpu_id);
   const auto& model = catalog.model(q.model_id);
-  const auto& finetune = catalog.recipe("yolo-world-coco-finetune");
-  const auto& pretrain = catalog.recipe("yolo-world-pretrain");
+  const auto recipes = recipes_for(catalog, q.model_id);
+  const auto& finetune = *recipes.finetune;
+  const auto& pretrain = *recipes.pretrain;
   const TaskData task = task_data(catalog, q);
   const auto& train = catalog.dataset(task.train_dataset);
   const auto& corpus = catalog.dataset(pretrain.dataset);
@@ -26,7 +27,7 @@ std::vector<std::string> state_assumptions(const profiles::Catalog& catalog, con
   out.push_back(fmt::format(
       "task data: {} ({:.0f} images), fine-tuned up to {:.0f} epochs at {} with {} images per GPU "
       "({}; change with --task coco|lvis|DATASET_ID, --images N, --resolution R)",
-      targets, task.images, finetune.epochs, finetune.resolution.to_string(),
+      targets, task.images, q.epochs ? *q.epochs : finetune.epochs, finetune.resolution.to_string(),
       int(finetune.global_batch / finetune.gpus), given(q.task_given)));
   out.push_back(fmt::format(
       "pre-training: {} ({:.0f} images), {:.0f} epochs, global batch {:.0f} (recipe {})",

@@ -103,7 +103,7 @@ Plan to_plan(const profiles::Catalog& catalog, const Question& q, const Strategy
   // gain from re-running it, and a shorter schedule than the published one loses AP.
   if (plan.summary.expected_quality && option.strategy == Strategy::kPreTrain) {
     auto& e = *plan.summary.expected_quality;
-    const double reference = catalog.recipe("yolo-world-pretrain").epochs;
+    const double reference = recipes_for(catalog, q.model_id).pretrain->epochs;
     const double epochs = plan.stages.front().epochs;
     const double lost = shorter_schedule_ap(catalog, reference, epochs);
     e.value = std::round((e.value - lost) * 10) / 10;

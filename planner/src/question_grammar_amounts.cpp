@@ -88,7 +88,7 @@ void Reader::read_money() {
                        }()));
       continue;
     }
-    if (!(amount > 0) || !std::isfinite(amount)) refuse("a money budget must be greater than 0");
+    if (!(amount > 0) || !std::isfinite(amount)) refuse_figure("a money budget must be greater than 0");
     // "$2.50 per hour (each)" is a price per GPU-hour, not a budget.
     if (auto per = any_at(e, {"per gpu hour", "per hour", "an hour", "a hour", "/ hour", "/ h",
                               "/ hr", "/ gpu / h", "/ gpu / hour", "/ gpu hour", "每小时",
@@ -169,7 +169,7 @@ void Reader::read_images() {
       e = k + 1;
     if (!e) continue;
     if (!(count >= 1) || count > costmodel::kMaxImages)
-      refuse(fmt::format("\"{}\" images is not accepted; expected 1 to {:g}", t_[i].original,
+      refuse_figure(fmt::format("\"{}\" images is not accepted; expected 1 to {:g}", t_[i].original,
                          costmodel::kMaxImages));
     if (!q_.images) q_.images = count;
     use(i, *e);
@@ -221,7 +221,7 @@ void Reader::read_durations() {
     }
     if (end == i) continue;
     if (!reference) set_budget(hours, i, end);
-    if (!(hours > 0)) refuse("a time budget must be greater than 0");
+    if (!(hours > 0)) refuse_figure("a time budget must be greater than 0");
     i = end - 1;
   }
 }

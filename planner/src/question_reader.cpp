@@ -37,6 +37,11 @@ bool filler(const Token& t) {
 
 Reader::Reader(const std::string& text, const profiles::Catalog& catalog)
     : text_(text), catalog_(catalog), t_(tokenize(text)) {
+  // Checked before anything is read: the question is echoed in messages, JSON and plan files.
+  if (auto bad = invalid_utf8_at(text))
+    throw InputError(fmt::format("question: byte {} (0x{:02X}) is not valid UTF-8; write the "
+                                 "question as UTF-8 text",
+                                 *bad, static_cast<unsigned char>(text[*bad])));
   q_.text = text;
   reference_.assign(t_.size(), false);
   possessive_.assign(t_.size(), false);
@@ -104,10 +109,10 @@ std::pair<size_t, size_t> Reader::clause_of(size_t i) const {
 void Reader::set_gpus(double count, size_t begin, size_t end) {
   if (q_.gpus_given) return;
   if (!(count >= 1) || count != std::floor(count))
-    refuse(fmt::format("\"{}\" is not a number of GPUs; expected a whole number from 1 to {}",
+    refuse_figure(fmt::format("\"{}\" is not a number of GPUs; expected a whole number from 1 to {}",
                        t_[begin].original, costmodel::kMaxGpus));
   if (count > costmodel::kMaxGpus)
-    refuse(fmt::format("{:.0f} GPUs is more than trainplan plans for; expected 1 to {}", count,
+    refuse_figure(fmt::format("{:.0f} GPUs is more than trainplan plans for; expected 1 to {}", count,
                        costmodel::kMaxGpus));
   q_.gpus = int(count);
   q_.gpus_given = true;
@@ -125,7 +130,7 @@ void Reader::set_budget(double hours, size_t begin, size_t end) {
   use(begin, end);
   if (q_.budget_given) return;
   if (!(hours >= 0) || !std::isfinite(hours))
-    refuse("a time budget must be a finite duration");
+    refuse_figure("a time budget must be a finite duration");
   q_.budget_hours = hours;
   q_.budget_given = true;
 }
@@ -138,6 +143,10 @@ void Reader::warn(std::string message) {
 void Reader::refuse(const std::string& why) const {
   throw InputError(fmt::format("question \"{}\": {}; accepted forms, for example:\n{}", text_, why,
                                question_examples()));
+}
+
+void Reader::refuse_figure(const std::string& why) const {
+  throw InputError(fmt::format("question \"{}\": {}", text_, why));
 }
 
 void Reader::collect_unread() {

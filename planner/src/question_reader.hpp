@@ -85,7 +85,10 @@ class Reader {
   void set_budget(double hours, size_t begin, size_t end);
   void warn(std::string message);
   void warn_unknown_gpu(size_t begin, size_t end);
+  /// Nothing in the question could be read: the message lists the accepted forms.
   [[noreturn]] void refuse(const std::string& why) const;
+  /// A figure was read but cannot be used: one line naming it and what is accepted.
+  [[noreturn]] void refuse_figure(const std::string& why) const;
 
   std::string text_;
   const profiles::Catalog& catalog_;

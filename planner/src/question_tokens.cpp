@@ -218,6 +218,17 @@ class Tokenizer {
         break;
       }
     }
+    // "1e9": an exponent, so that a huge figure is refused as huge rather than misread.
+    if (i_ + 1 < c_.size() && (c_[i_].code == 'e' || c_[i_].code == 'E') && digit_at(i_ + 1)) {
+      digits += 'e';
+      original += char(c_[i_].code);
+      ++i_;
+      while (digit_at(i_)) {
+        digits += char(c_[i_].code);
+        original += char(c_[i_].code);
+        ++i_;
+      }
+    }
     double value = std::strtod(digits.c_str(), nullptr);
     while (i_ < c_.size() && is_han(c_[i_].code) && han_unit(c_[i_].code) >= 100) {
       value *= han_unit(c_[i_].code);
@@ -281,6 +292,18 @@ class Tokenizer {
 }  // namespace
 
 std::vector<Token> tokenize(const std::string& text) { return Tokenizer(text).run(); }
+
+std::optional<size_t> invalid_utf8_at(const std::string& s) {
+  for (size_t i = 0; i < s.size();) {
+    const auto b = static_cast<unsigned char>(s[i]);
+    const int len = b < 0x80 ? 1 : (b >> 5) == 6 ? 2 : (b >> 4) == 14 ? 3 : (b >> 3) == 30 ? 4 : 0;
+    if (len == 0 || i + len > s.size()) return i;
+    for (int k = 1; k < len; ++k)
+      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return i;
+    i += len;
+  }
+  return std::nullopt;
+}
 
 std::vector<std::string> phrase_tokens(const std::string& phrase) {
   std::vector<std::string> out;

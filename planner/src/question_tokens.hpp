@@ -2,6 +2,7 @@
 // The words of a plain question: the text normalised (full-width forms, Chinese numerals) and
 // cut into tokens the question grammar (question_reader.cpp) reads one by one.
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,9 @@ struct Token {
 /// forms, Chinese numerals become numbers ("两千" -> 2000, "1.2万" -> 12000), and hyphens and
 /// underscores separate words without being tokens ("fine-tune" -> fine, tune).
 std::vector<Token> tokenize(const std::string& text);
+
+/// The byte offset of the first byte that is not valid UTF-8, or nothing.
+std::optional<size_t> invalid_utf8_at(const std::string& text);
 
 /// Cuts a phrase of the grammar's vocabulary the same way, for matching.
 std::vector<std::string> phrase_tokens(const std::string& phrase);

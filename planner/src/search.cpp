@@ -61,6 +61,10 @@ double quality_of(const Candidate& c) {
 bool clearly_better(const Candidate& c, const Candidate& best) {
   if (c.feasible != best.feasible) return c.feasible;
   if (quality_of(c) != quality_of(best)) return quality_of(c) > quality_of(best);
+  // With no published quality to tell them apart, a shorter schedule is not better for being
+  // faster: the asked (or the recipe's) epochs stand unless they do not fit.
+  if (c.config.finetune_epochs != best.config.finetune_epochs)
+    return c.config.finetune_epochs > best.config.finetune_epochs;
   return c.plan.summary.makespan_seconds < kClearlyFaster * best.plan.summary.makespan_seconds;
 }
 
@@ -98,6 +102,8 @@ std::vector<Candidate> search_strategies(const profiles::Catalog& catalog, const
       result.push_back(judge(catalog, q, s, config));
       continue;
     }
+    // The asker's own schedule ("300 epochs") replaces the recipe's.
+    const double base_epochs = q.epochs ? *q.epochs : finetune.epochs;
     bool have = false;
     for (double resolution : resolutions)
       for (double share : finetune.epoch_shares)
@@ -107,7 +113,7 @@ std::vector<Candidate> search_strategies(const profiles::Catalog& catalog, const
             StrategyConfig config;
             config.resolution = resolution;
             config.per_gpu_batch = per_gpu;
-            config.finetune_epochs = std::max(1.0, std::round(finetune.epochs * share));
+            config.finetune_epochs = std::max(1.0, std::round(base_epochs * share));
             const int per_target = concurrent ? std::max(1, q.gpus / targets) : q.gpus;
             config.gpus = q.gpus;
             config.target_gpus = std::min(per_target, useful_gpus(finetune, per_gpu));
@@ -115,6 +121,18 @@ std::vector<Candidate> search_strategies(const profiles::Catalog& catalog, const
             if (!have || clearly_better(c, best)) best = c;
             have = true;
           }
+    // Missing only the deadline: the longest schedule that meets it, down to the recipe's
+    // shortest (a shorter fine-tune beats none; its expected AP says what it costs).
+    if (have && !best.feasible && best.plan.summary.fits_memory && best.plan.summary.meets_budget &&
+        q.budget_hours && *q.budget_hours > 0 && s != Strategy::kPreTrain) {
+      const double epochs = most_epochs_within(catalog, q, best, *q.budget_hours);
+      if (epochs >= finetune.min_epoch_share * base_epochs) {
+        StrategyConfig config = best.config;
+        config.finetune_epochs = epochs;
+        Candidate shorter = judge(catalog, q, s, config);
+        if (shorter.feasible) best = shorter;
+      }
+    }
     result.push_back(best);
   }
   return result;

@@ -227,6 +227,11 @@ StrategyOption evaluate_strategy(const profiles::Catalog& catalog, const Questio
 
   std::string init = "pretrained:" + q.model_id;
   std::vector<std::string> first_stage;
+  // Pre-training on the task's own data set (YOLOv8 from scratch on COCO) is the whole
+  // training: no fine-tune follows, and the asker's epochs are its epochs.
+  const bool pretrained_on_task = strategy == Strategy::kPreTrain && q.targets.empty() &&
+                                  q.task != "custom" && q.task != "general" &&
+                                  pretrain.dataset == task.train_dataset;
   if (strategy == Strategy::kPreTrain || strategy == Strategy::kProgressive) {
     StageSpec spec;
     spec.id = strategy == Strategy::kPreTrain ? "pretrain" : "continue-pretrain";
@@ -237,7 +242,7 @@ StrategyOption evaluate_strategy(const profiles::Catalog& catalog, const Questio
     spec.recipe = &pretrain;
     spec.images = corpus.images;
     spec.epochs = strategy == Strategy::kPreTrain
-                      ? pretrain.epochs
+                      ? (pretrained_on_task && q.epochs ? *q.epochs : pretrain.epochs)
                       : std::max(1.0, std::round(pretrain.epochs * kProgressiveShare));
     spec.resolution = config.resolution > 0 ? config.resolution : pretrain.resolution.width_px;
     spec.gpus = config.gpus;
@@ -248,7 +253,7 @@ StrategyOption evaluate_strategy(const profiles::Catalog& catalog, const Questio
     first_stage = {spec.id};
   }
   // General detection has no target data: pre-training stages only.
-  if (q.task != "general" || option.stages.empty()) {
+  if ((q.task != "general" || option.stages.empty()) && !pretrained_on_task) {
     const auto targets = target_names(catalog, q);
     for (size_t i = 0; i < targets.size(); ++i) {
       StageSpec spec;
@@ -298,11 +303,18 @@ std::vector<int> gpu_count_ladder(int max_gpus) {
 }
 
 int fewest_gpus_within(const profiles::Catalog& catalog, const Question& q, Strategy strategy,
-                       double hours, int max_gpus) {
+                       double hours, int max_gpus, const StrategyConfig* base) {
   // Time falls with GPUs, so a binary search over the rentable counts finds the fewest.
   const std::vector<int> ladder = gpu_count_ladder(max_gpus);
   auto meets = [&](int gpus) {
-    StrategyOption option = evaluate_strategy(catalog, q, strategy, gpus);
+    // The candidate's input size and per-GPU batch, at the recipe's full schedule.
+    StrategyConfig config;
+    if (base) {
+      config.resolution = base->resolution;
+      config.per_gpu_batch = base->per_gpu_batch;
+    }
+    config.gpus = gpus;
+    StrategyOption option = evaluate_strategy(catalog, q, strategy, config);
     return option.fits_memory && option.total_seconds <= hours * 3600.0;
   };
   if (ladder.empty() || !meets(ladder.back())) return 0;

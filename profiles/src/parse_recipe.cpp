@@ -110,6 +110,10 @@ RecipeProfile parse_recipe(JsonObjectReader in) {
   r.per_gpu_batch_options =
       list_or<int>(in, "per_gpu_batch_options", default_per_gpu_batches(r), read_per_gpu_batch);
   r.epoch_shares = list_or<double>(in, "epoch_shares", r.epoch_shares, read_epoch_share);
+  r.min_epoch_share = in.number_or("min_epoch_share", r.min_epoch_share);
+  if (!(r.min_epoch_share > 0 && r.min_epoch_share <= 1))
+    in.fail("min_epoch_share",
+            fmt::format("expected a share of the recipe's epochs in (0, 1], got {:g}", r.min_epoch_share));
   r.max_global_batch_scale = in.number_or("max_global_batch_scale", r.max_global_batch_scale);
   if (r.max_global_batch_scale < 1)
     in.fail("max_global_batch_scale",

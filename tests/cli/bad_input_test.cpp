@@ -144,3 +144,9 @@ TEST_CASE("an unknown --intent, a malformed compound budget and a foreign amount
   expect_bad_input({"ask", "--gpus", "4", "--budget", "1d12"}, {"--budget", "1d12", "1d12h"});
   expect_bad_input({"ask", "--gpus", "4", "--max-cost", "€300"}, {"--max-cost", "US dollars"});
 }
+
+TEST_CASE("a question that is not UTF-8 or holds an absurd figure exits 2") {
+  expect_bad_input({"ask", std::string("\xff\xfe") + "4 GPUs"}, {"UTF-8", "0xFF"});
+  expect_bad_input({"ask", "1e9 GPUs, 1 day"}, {"1000000000 GPUs", "100000"});
+  expect_bad_input({"ask", "4 GPUs, 1e400 hours"}, {"finite"});
+}

@@ -78,9 +78,24 @@ TEST_CASE("every model uses the YOLO-World recipes unless a recipe names it") {
   for (const char* model : {"yolo-world-v2-l", "yolov8-m", "detr-r50"}) {
     CAPTURE(model);
     const auto recipes = recipes_for(c, model);
-    CHECK(recipes.pretrain->id == "yolo-world-pretrain");
+    // Ultralytics' families are pre-trained (from scratch) by their own COCO recipe.
+    const bool ultralytics = std::string(model).rfind("yolov8", 0) == 0;
+    CHECK(recipes.pretrain->id == (ultralytics ? "yolov5-coco" : "yolo-world-pretrain"));
     CHECK(recipes.finetune->id == kFinetune);
   }
+}
+
+TEST_CASE("from scratch on the task's own data set is one stage with the asked epochs") {
+  const auto c = profiles::Catalog::embedded();
+  const auto q = parse_question("YOLOv8s from scratch on COCO, 3 A100s, 500 epochs", c);
+  const auto option = evaluate_strategy(c, q, Strategy::kPreTrain, 3);
+  REQUIRE(option.stages.size() == 1);
+  CHECK(option.stages[0].init == "scratch");
+  CHECK(option.stages[0].dataset == "coco-train2017");
+  CHECK(option.stages[0].scenario.epochs == 500);
+  // On the asker's own data it is pre-training on COCO, then the fine-tune.
+  const auto own = parse_question("YOLOv8s from scratch, my 20k images, 3 A100s", c);
+  CHECK(evaluate_strategy(c, own, Strategy::kPreTrain, 3).stages.size() == 2);
 }
 
 TEST_CASE("a recipe naming a model id wins over one naming its family, which wins over any") {
@@ -95,8 +110,9 @@ TEST_CASE("a recipe naming a model id wins over one naming its family, which win
   CHECK(recipes_for(c, "yolov8-m").finetune->id == "yolov8m-finetune");
   CHECK(recipes_for(c, "yolov8-s").finetune->id == "yolov8-finetune");
   CHECK(recipes_for(c, "yolo-world-v2-l").finetune->id == kFinetune);
-  // No pre-training recipe names YOLOv8: it keeps the one for any model.
-  CHECK(recipes_for(c, "yolov8-s").pretrain->id == "yolo-world-pretrain");
+  // Pre-training: Ultralytics' COCO recipe names the yolov8 family.
+  CHECK(recipes_for(c, "yolov8-s").pretrain->id == "yolov5-coco");
+  CHECK(recipes_for(c, "detr-r50").pretrain->id == "yolo-world-pretrain");
 }
 
 TEST_CASE("a model no recipe of a kind applies to is one clear error") {

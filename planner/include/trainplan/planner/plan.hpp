@@ -71,7 +71,7 @@ struct PlanStage {
   int nodes = 1;
   std::string trainable = "all";        ///< all, frozen-backbone, embeddings
   PlanOptimizer optimizer;
-  double lr = 0;                        ///< after linear scaling to global_batch
+  double lr = 0;                        ///< scaled to global_batch by the recipe's lr_scaling
   StagePrediction prediction;
 };
 

@@ -114,7 +114,8 @@ std::vector<int> gpu_count_ladder(int max_gpus);
 /// The fewest GPUs (of 1..max_gpus, on 8-GPU servers) with which the strategy's stages, run
 /// one after another, finish within `hours`; 0 when even `max_gpus` is not enough.
 int fewest_gpus_within(const profiles::Catalog& catalog, const Question& question,
-                       Strategy strategy, double hours, int max_gpus = 1024);
+                       Strategy strategy, double hours, int max_gpus = 1024,
+                       const StrategyConfig* base = nullptr);
 
 /// Nodes used for `gpus` GPUs with `per_node` per server: the fewest that share them evenly.
 int nodes_for(int gpus, int per_node);

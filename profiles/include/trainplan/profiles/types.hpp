@@ -192,6 +192,9 @@ struct RecipeProfile {
   std::vector<int> per_gpu_batch_options;
   /// Fine-tune lengths the search tries, as shares of `epochs`, preferred first.
   std::vector<double> epoch_shares = {1.0, 0.75, 0.5};
+  /// The shortest fine-tune, as a share of `epochs`, the planner shortens a schedule to when
+  /// the tried lengths miss the deadline (its expected AP falls with each halving).
+  double min_epoch_share = 0.25;
   /// The largest global batch the search builds, in multiples of `global_batch`: beyond a few
   /// times a recipe's batch, more GPUs change the training rather than speed it up.
   double max_global_batch_scale = 4;
