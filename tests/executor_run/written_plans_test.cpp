@@ -351,8 +351,8 @@ TEST_CASE("every shipped example plan is validated, simulated and run") {
 }
 
 TEST_CASE("a training stage with global batch 0 is refused, not divided by") {
-  // The plan reader accepts a global batch of 0 (zero-shot stages have one); a training stage
-  // with it once crashed every worker with SIGFPE.
+  // Zero-shot stages have a global batch of 0; a training stage with one once crashed every
+  // worker with SIGFPE. The plan reader now refuses it with its JSON path.
   const std::string dir = make_temp_dir();
   run_test::synth_shapes(dir);
   const std::string path = run_test::unscaled_plan(dir);
@@ -363,5 +363,5 @@ TEST_CASE("a training stage with global batch 0 is refused, not divided by") {
   CHECK(
       run_trainplan({"run", path, "--data-root", dir, "--max-steps", "1", "--work-dir", dir + "/w"},
                     out, err) == 2);
-  CHECK(err.find("global batch 0") != std::string::npos);
+  CHECK(err.find("$.stages[0].global_batch") != std::string::npos);
 }
