@@ -9,6 +9,7 @@
 #include "question_flags.hpp"
 #include "simulation_report.hpp"
 #include "text_format.hpp"
+#include "understood_printer.hpp"
 #include "trainplan/error.hpp"
 #include "trainplan/planner/answer.hpp"
 #include "trainplan/planner/plan_json.hpp"
@@ -66,6 +67,7 @@ void add_plan_commands(CLI::App& app, CommandRunner& run) {
         if (sim) j["simulation"] = simulation_json(p, *sim);
         std::cout << j.dump(2) << "\n";
       } else {
+        print_understood(std::cout, question);
         print_plan(std::cout, p);
         if (sim) print_simulation_paragraph(std::cout, p, *sim);
         std::cout << fmt::format("wrote {}\n", *output);
