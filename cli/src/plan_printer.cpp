@@ -98,7 +98,7 @@ void print_plan(std::ostream& out, const planner::Plan& plan) {
                      format_likely_range(m.makespan_p10_seconds, m.makespan_p90_seconds),
                      m.gpu_hours, format_usd(m.cost_usd));
   if (m.expected_quality)
-    out << fmt::format(", expected quality: {} ({})", planner::quality_summary(m.expected_quality),
+    out << fmt::format(", expected {} ({})", planner::quality_summary(m.expected_quality),
                        m.expected_quality->basis);
   out << "\n";
 }

@@ -95,11 +95,11 @@ double shorter_schedule_ap(const profiles::Catalog& c, double reference_epochs, 
 }
 
 std::string quality_summary(const std::optional<ExpectedQuality>& q) {
-  if (!q) return "unknown AP";
+  if (!q) return "quality unknown (no published result for this model and strategy)";
   if (q->reference_only)
-    return fmt::format("unknown on your data (the same recipe gives {:.1f} {} on {})", q->value,
-                       q->metric, q->dataset);
-  return fmt::format("{:.1f} {} on {}", q->value, q->metric, q->dataset);
+    return fmt::format("quality on your data: unknown; the same recipe gives {:.1f} {} on {}",
+                       q->value, q->metric, q->dataset);
+  return fmt::format("quality {:.1f} {} on {}", q->value, q->metric, q->dataset);
 }
 
 std::optional<ExpectedQuality> expected_quality(const profiles::Catalog& c, const QualityQuery& q) {

@@ -19,8 +19,9 @@ struct QualityQuery {
   double epochs = 0;         ///< of the final fine-tune (0 = the published schedule)
 };
 
-/// "53.9 AP on coco-val2017"; for the asker's own data "unknown on your data (the same recipe
-/// gives 53.9 AP on coco-val2017)"; "unknown AP" when nothing is published.
+/// "quality 53.9 AP on coco-val2017"; for the asker's own data "quality on your data: unknown;
+/// the same recipe gives 53.9 AP on coco-val2017"; "quality unknown (...)" when nothing is
+/// published.
 std::string quality_summary(const std::optional<ExpectedQuality>& quality);
 
 /// AP lost by training `epochs` instead of a published `reference_epochs` (0 when not fewer):
