@@ -37,7 +37,9 @@ StrategyVerdict inverse(const profiles::Catalog& catalog, const Question& q, con
 // whether it applied; the deciding one is marked.
 void add_rule_reasons(Answer& a) {
   for (const auto& r : a.rules) {
-    const bool weighed = (r.name == "asked" && !a.question.intent.empty()) ||
+    // The asked rule is shown when it weighed a strategy (pre-training that may not fit); an
+    // intent with a rule of its own (from scratch, changed model) is shown there.
+    const bool weighed = (r.name == "asked" && r.leads_to.has_value()) ||
                          (r.name == "hardware and time" && r.fact.find("pre-training") != std::string::npos);
     if (r.applies || weighed) a.reasons.push_back(r.text());
   }
