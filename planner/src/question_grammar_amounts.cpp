@@ -109,7 +109,9 @@ void Reader::read_other_counts() {
     if (!number_at(i)) continue;
     size_t k = i + 1;
     // Epochs: "80 epochs", "an 80-epoch fine-tune", "100个epoch", "300轮", "100e".
-    if (auto e = any_at(k, {"epochs", "epoch", "个epoch", "个 epoch", "轮", "e", "ep"})) {
+    // "20 more epochs", "140个epochs"
+    if (free(k) && (t_[k].text == "more" || t_[k].text == "additional" || t_[k].text == "training")) ++k;
+    if (auto e = any_at(k, {"epochs", "epoch", "个epoch", "个epochs", "个 epoch", "轮", "e", "ep"})) {
       if (t_[k].text == "e" && !t_[k].joined) continue;
       if (!q_.epochs) q_.epochs = t_[i].value;
       use(i, *e);
@@ -131,6 +133,16 @@ void Reader::read_other_counts() {
       use(i, *e);
       continue;
     }
+  }
+  // "epoch=300", "epochs: 100", "--epochs 300"
+  for (size_t i = 0; i < t_.size(); ++i) {
+    auto e = any_at(i, {"epochs", "epoch"});
+    if (!e) continue;
+    size_t k = *e;
+    while (free(k) && (t_[k].text == "=" || t_[k].text == ":")) ++k;
+    if (!number_at(k) || k == *e && t_[k].joined) continue;
+    if (!q_.epochs) q_.epochs = t_[k].value;
+    use(i, k + 1);
   }
   // "batch size 16", "bs=64", "batch 32".
   for (size_t i = 0; i < t_.size(); ++i) {
@@ -203,7 +215,7 @@ void Reader::read_durations() {
       if (!c) break;
       double value = c->value;
       size_t u = c->end;
-      if (auto half = phrase_at(u, "and a half")) { value += 0.5; u = *half; }
+      if (auto half = any_at(u, {"and a half", "个半"})) { value += 0.5; u = *half; }
       std::optional<size_t> unit_end;
       double unit_hours = 0;
       for (const auto& unit : duration_units())
@@ -231,8 +243,10 @@ void Reader::read_resolution() {
   std::optional<double> side;
   for (size_t i = 0; i < t_.size() && !side; ++i) {
     // "1280x1280"; "800x1440" trains at its long side, as YOLO letterboxes to imgsz.
+    auto in_range = [](double v) { return v >= 320 && v <= 2048; };
     if (number_at(i) && free(i + 1) && t_[i + 1].text == "x" && number_at(i + 2) &&
-        side_ok(t_[i].value) && side_ok(t_[i + 2].value)) {
+        in_range(t_[i].value) && in_range(t_[i + 2].value) &&
+        side_ok(std::max(t_[i].value, t_[i + 2].value))) {
       side = std::max(t_[i].value, t_[i + 2].value);
       use(i, i + 3);
       if (auto px = any_at(i + 3, {"px", "pixels", "input", "resolution", "分辨率"})) use(i + 3, *px);
@@ -251,7 +265,8 @@ void Reader::read_resolution() {
     }
     // "imgsz=1024", "input size 1280", "输入尺寸1280", "at 1280"
     if (auto e = any_at(i, {"imgsz", "img size", "image size", "img_size", "input size",
-                            "input resolution", "resolution", "输入尺寸", "分辨率", "尺寸", "at"})) {
+                            "input resolution", "resolution", "img", "输入尺寸", "分辨率", "尺寸",
+                            "图像大小", "图片大小", "输入大小", "at"})) {
       size_t k = *e;
       while (free(k) && (t_[k].text == "=" || t_[k].text == ":" || t_[k].text == "of" ||
                          t_[k].text == "to" || t_[k].text == "为" || t_[k].text == "是"))

@@ -189,10 +189,17 @@ std::optional<size_t> Reader::unknown_gpu_at(size_t i) const {
   }
   if (w.size() > 2 && w.back() == 's' && t_[k].original.back() == 's') w.pop_back();
   if (std::find(names.begin(), names.end(), w) == names.end()) return std::nullopt;
-  // A bare number is a card only after a brand ("RTX 6000", "GTX 1080").
-  if (t_[k].kind == TokenKind::kNumber && !branded) return std::nullopt;
+  // A bare number is a card only after a brand ("RTX 6000", "GTX 1080"), before "Ti" or a
+  // GPU noun ("1080 Ti GPUs"), or after a Chinese classifier ("4块1080").
+  if (t_[k].kind == TokenKind::kNumber && !branded) {
+    const bool ti = free(k + 1) && (t_[k + 1].text == "ti" || t_[k + 1].text == "tis");
+    const bool noun = bool(gpu_noun_at(k + 1));
+    const bool classified = k > 0 && (t_[k - 1].text == "块" || t_[k - 1].text == "张" ||
+                                      t_[k - 1].text == "卡");
+    if (!ti && !noun && !classified) return std::nullopt;
+  }
   ++k;
-  if (free(k) && t_[k].joined && (t_[k].text == "s" || t_[k].text == "ti")) ++k;
+  if (free(k) && (t_[k].text == "ti" || t_[k].text == "tis" || (t_[k].joined && t_[k].text == "s"))) ++k;
   if (free(k) && (t_[k].text == "rtx" || t_[k].text == "v" || t_[k].text == "xp")) ++k;  // TITAN RTX
   while (number_at(k) && free(k + 1) && (t_[k + 1].text == "gb" || t_[k + 1].text == "g")) k += 2;
   return k;
@@ -287,6 +294,44 @@ void Reader::read_clusters(bool references, bool possessive_only) {
     set_gpus(total, i, e);
     return;
   }
+  // "three 8-GPU A100 nodes": N, then M GPUs, then the node noun; "八卡服务器一台（H100）":
+  // M GPUs, the node noun, then N 台.
+  for (size_t i = 0; i < t_.size() && !q_.gpus_given; ++i) {
+    if (!free(i) || reference_[i] != references || (possessive_only && !possessive_[i])) continue;
+    auto first = count_at(i);
+    if (!first) continue;
+    if (auto per = count_at(first->end); per && number_at(first->end)) {
+      size_t e = per->end;
+      if (auto n = gpu_noun_at(e)) {
+        e = *n;
+        std::optional<GpuName> g = gpu_at(e);
+        if (g) e = g->end;
+        if (auto node = node_noun_at(e)) {
+          if (g) set_gpu(*g);
+          q_.nodes = int(first->value);
+          q_.gpus_per_node = int(per->value);
+          q_.gpus_per_node_given = true;
+          set_gpus(first->value * per->value, i, *node);
+          break;
+        }
+      }
+    }
+    if (auto n = gpu_noun_at(first->end)) {
+      size_t e = *n;
+      if (free(e) && t_[e].text == "的") ++e;
+      auto node = node_noun_at(e);
+      if (!node) continue;
+      auto nodes = count_at(*node);
+      if (!nodes || !number_at(*node)) continue;
+      size_t end = nodes->end;
+      if (free(end) && t_[end].text == "台") ++end;
+      q_.nodes = int(nodes->value);
+      q_.gpus_per_node = int(first->value);
+      q_.gpus_per_node_given = true;
+      set_gpus(nodes->value * first->value, i, end);
+      break;
+    }
+  }
   // "two nodes, 4 GPUs per node" / "8 GPUs per node, 2 nodes".
   for (size_t i = 0; i < t_.size() && !q_.gpus_given; ++i) {
     if (!free(i) || reference_[i] != references || (possessive_only && !possessive_[i])) continue;
@@ -337,6 +382,10 @@ void Reader::read_gpu_counts(bool references, bool possessive_only) {
         warn_unknown_gpu(e, *u);
         continue;
       }
+      // "a single 32GB card": the memory before the noun.
+      if (number_at(e) && free(e + 1) && (t_[e + 1].text == "gb" || t_[e + 1].text == "g") &&
+          gpu_noun_at(e + 2))
+        e += 2;
       if (auto n = gpu_noun_at(e)) {
         const size_t noun_end = *n;
         if (!q_.gpus_given) set_gpus(c->value, i, noun_end);

@@ -86,10 +86,12 @@ const std::vector<IntentWords>& intent_words() {
         "高分辨率", "大分辨率"}},
       {"general-detection", IntentStrength::kGeneral,
        {"general detection", "general object detection", "general purpose", "open vocabulary",
-        "zero shot", "zeroshot", "arbitrary objects", "any object", "通用目标检测", "通用检测",
+        "zero shot", "zeroshot", "arbitrary objects", "any object", "out of the box",
+        "开箱即用", "通用目标检测", "通用检测",
         "开放词汇", "零样本"}},
       {"finetune", IntentStrength::kFinetune,
        {"fine tune", "finetune", "fine tuning", "finetuning", "fine tuned", "finetuned",
+        "fintune", "fine tunning", "finetunning", "fintuning", "finetue",
         "fine tunes", "transfer learning", "domain adaptation", "微调", "迁移学习", "调优"}},
   };
   return words;
@@ -135,10 +137,11 @@ void Reader::read_models() {
                            "models)", wanted, q_.model_id));
         use(end, end + 1);
       }
-      // "YOLO-World-v2-L-1280": the published high-resolution variant.
-      if (number_at(end) && t_[end].value >= 800 && t_[end].value <= 2048 && q_.resolutions.empty()) {
-        q_.resolutions = {profiles::Resolution{t_[end].value, t_[end].value}};
-        use(end, end + 1);
+      // "YOLO-World-v2-L-1280", "yolo_world_v2_l的1280": the high-resolution variant.
+      const size_t side = free(end) && t_[end].text == "的" ? end + 1 : end;
+      if (number_at(side) && t_[side].value >= 800 && t_[side].value <= 2048 && q_.resolutions.empty()) {
+        q_.resolutions = {profiles::Resolution{t_[side].value, t_[side].value}};
+        use(end, side + 1);
       }
       i = end - 1;
     } else if (family) {
@@ -214,6 +217,16 @@ void Reader::read_tasks() {
       if (!negated) own = true;
       use(i, *e);
       continue;
+    }
+    // "我们的安全帽数据集": a possessive, then a data noun within a few characters.
+    if (auto e = any_at(i, {"我们的", "我的", "咱们的"})) {
+      for (size_t k = *e; k < *e + 8 && k < t_.size() && !ends_clause(t_[k]); ++k)
+        if (auto d = any_at(k, {"数据集", "数据", "图片", "图像"})) {
+          own = true;
+          use(i, *e);
+          use(k, *d);
+          break;
+        }
     }
     // "our warehouse images", "my 5k-image dataset": my/our then a data noun nearby.
     if (auto e = any_at(i, {"my", "our"})) {

@@ -111,7 +111,11 @@ TEST_CASE("corpus questions that name a strategy are recommended it") {
 // exist, such as yolo-world-v1-x); the floor only guards against regressions.
 TEST_CASE("questions written blind are mostly understood and always recommended as the guide says") {
   const auto catalog = profiles::Catalog::embedded();
-  const auto heldout = load_corpus(TRAINPLAN_QUESTION_HELDOUT);
+  // Two sets by two writers; the second was read blind once (36 of 50, 19 of 20), then the
+  // classes of its misses were fixed (docs/questions.md).
+  for (const char* path : {TRAINPLAN_QUESTION_HELDOUT, TRAINPLAN_QUESTION_HELDOUT2}) {
+  CAPTURE(path);
+  const auto heldout = load_corpus(path);
   int understood = 0, recommended = 0, with_recommendation = 0;
   std::string misses;
   for (const auto& e : heldout) {
@@ -136,4 +140,5 @@ TEST_CASE("questions written blind are mostly understood and always recommended 
   INFO(misses);
   CHECK(understood >= int(0.85 * double(heldout.size())));
   CHECK(recommended == with_recommendation);
+  }
 }
