@@ -140,7 +140,7 @@ void Reader::read_other_counts() {
     if (!e) continue;
     size_t k = *e;
     while (free(k) && (t_[k].text == "=" || t_[k].text == ":")) ++k;
-    if (!number_at(k) || k == *e && t_[k].joined) continue;
+    if (!number_at(k)) continue;
     if (!q_.epochs) q_.epochs = t_[k].value;
     use(i, k + 1);
   }

@@ -4,6 +4,7 @@
 #include "trainplan/error.hpp"
 #include "trainplan/executor/bucketed_reducer.hpp"
 #include "trainplan/executor/launch_env.hpp"
+#include "trainplan/executor/slurm_hostlist.hpp"
 
 using namespace trainplan::executor;
 
@@ -31,6 +32,71 @@ TEST_CASE("Slurm variables and the first host of the node list") {
   CHECK(first_slurm_host("a01,b02") == "a01");
   CHECK(first_slurm_host("single") == "single");
   CHECK(first_slurm_host("n[7,9]") == "n7");
+}
+
+TEST_CASE("Slurm host lists expand with ranges, padding, several groups and names") {
+  using V = std::vector<std::string>;
+  CHECK(expand_slurm_hostlist("node[01-04,07]") == V{"node01", "node02", "node03", "node04", "node07"});
+  CHECK(expand_slurm_hostlist("gpu[8-10],login") == V{"gpu8", "gpu9", "gpu10", "login"});
+  CHECK(expand_slurm_hostlist("a[1-2]b[3,5]") == V{"a1b3", "a1b5", "a2b3", "a2b5"});
+  CHECK(expand_slurm_hostlist("rack-1-n[098-101]") == V{"rack-1-n098", "rack-1-n099", "rack-1-n100", "rack-1-n101"});
+  CHECK(expand_slurm_hostlist("single") == V{"single"});
+  CHECK(first_slurm_host("x[3-4],y") == "x3");
+  for (const char* bad : {"node[01-04", "node01]", "n[4-2]", "n[a-b]", "n[[1]]", "a,,b", "n[1-9999999]"}) {
+    CAPTURE(bad);
+    CHECK_THROWS_WITH_AS(expand_slurm_hostlist(bad), doctest::Contains("SLURM_JOB_NODELIST"),
+                         trainplan::InputError);
+  }
+}
+
+TEST_CASE("SLURM_TASKS_PER_NODE's compressed form gives this node's tasks") {
+  CHECK(slurm_tasks_on_node("2(x3),1", 0) == 2);
+  CHECK(slurm_tasks_on_node("2(x3),1", 2) == 2);
+  CHECK(slurm_tasks_on_node("2(x3),1", 3) == 1);
+  CHECK(slurm_tasks_on_node("4", 0) == 4);
+  CHECK_THROWS_WITH_AS(slurm_tasks_on_node("2(x3),1", 4), doctest::Contains("does not cover node 4"),
+                       trainplan::InputError);
+  CHECK_THROWS_AS(slurm_tasks_on_node("2(x", 0), trainplan::InputError);
+  auto w = world_from_environment({{"SLURM_PROCID", "5"}, {"SLURM_NTASKS", "7"}, {"SLURM_LOCALID", "1"},
+                                   {"SLURM_NODEID", "2"}, {"SLURM_TASKS_PER_NODE", "2(x3),1"},
+                                   {"SLURM_JOB_NODELIST", "node[07-10]"}});
+  REQUIRE(w);
+  CHECK(w->local_world_size == 2);
+  CHECK(w->node_rank == 2);
+  CHECK(w->master_addr == "node07");
+  CHECK(w->launcher == "slurm");
+}
+
+TEST_CASE("Open MPI's variables and torchrun's others") {
+  auto m = world_from_environment({{"OMPI_COMM_WORLD_RANK", "3"}, {"OMPI_COMM_WORLD_SIZE", "4"},
+                                   {"OMPI_COMM_WORLD_LOCAL_RANK", "1"}, {"OMPI_COMM_WORLD_LOCAL_SIZE", "2"},
+                                   {"OMPI_COMM_WORLD_NODE_RANK", "1"}, {"MASTER_ADDR", "head"},
+                                   {"MASTER_PORT", "29600"}});
+  REQUIRE(m);
+  CHECK(m->rank == 3);
+  CHECK(m->world_size == 4);
+  CHECK(m->local_rank == 1);
+  CHECK(m->local_world_size == 2);
+  CHECK(m->node_rank == 1);
+  CHECK(m->master_addr == "head");
+  CHECK(m->master_port == 29600);
+  CHECK(m->launcher == "mpirun");
+  auto t = world_from_environment({{"RANK", "5"}, {"WORLD_SIZE", "8"}, {"LOCAL_RANK", "1"},
+                                   {"LOCAL_WORLD_SIZE", "4"}, {"GROUP_RANK", "1"},
+                                   {"TORCHELASTIC_RESTART_COUNT", "2"}});
+  REQUIRE(t);
+  CHECK(t->node_rank == 1);
+  CHECK(t->restart_count == 2);
+  CHECK(t->launcher == "torchrun");
+  // torchrun's variables win when a job sets several launchers' (torchrun inside Slurm).
+  auto both = world_from_environment({{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"SLURM_PROCID", "9"},
+                                      {"SLURM_NTASKS", "16"}});
+  REQUIRE(both);
+  CHECK(both->world_size == 2);
+  CHECK_THROWS_WITH_AS(world_from_environment({{"OMPI_COMM_WORLD_RANK", "0"}, {"OMPI_COMM_WORLD_SIZE", "2"},
+                                               {"OMPI_COMM_WORLD_LOCAL_RANK", "2"},
+                                               {"OMPI_COMM_WORLD_LOCAL_SIZE", "2"}}),
+                       doctest::Contains("local rank 2"), trainplan::InputError);
 }
 
 TEST_CASE("malformed launch variables name the variable") {

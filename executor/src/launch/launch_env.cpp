@@ -5,6 +5,7 @@
 #include <cstdlib>
 
 #include "trainplan/error.hpp"
+#include "trainplan/executor/slurm_hostlist.hpp"
 
 extern char** environ;
 
@@ -44,15 +45,7 @@ std::map<std::string, std::string> current_environment() {
 }
 
 std::string first_slurm_host(const std::string& nodelist) {
-  // "prefix[003-005,009],other" -> "prefix003"; "a,b" -> "a".
-  auto bracket = nodelist.find('[');
-  auto comma = nodelist.find(',');
-  if (bracket == std::string::npos || (comma != std::string::npos && comma < bracket))
-    return nodelist.substr(0, comma);
-  std::string prefix = nodelist.substr(0, bracket);
-  std::string range = nodelist.substr(bracket + 1);
-  auto stop = range.find_first_of("-,]");
-  return prefix + range.substr(0, stop);
+  return expand_slurm_hostlist(nodelist).front();
 }
 
 std::optional<WorldInfo> world_from_environment(const std::map<std::string, std::string>& env) {
@@ -64,20 +57,49 @@ std::optional<WorldInfo> world_from_environment(const std::map<std::string, std:
     w.local_world_size = integer(env, "LOCAL_WORLD_SIZE", w.world_size, 1);
     w.master_addr = text(env, "MASTER_ADDR", "127.0.0.1");
     w.master_port = integer(env, "MASTER_PORT", 29500, 1);
+    w.node_rank = integer(env, "GROUP_RANK", 0, 0);
+    w.restart_count = integer(env, "TORCHELASTIC_RESTART_COUNT", 0, 0);
+    w.launcher = "torchrun";
   } else if (env.count("SLURM_PROCID") && env.count("SLURM_NTASKS")) {
     w.world_size = integer(env, "SLURM_NTASKS", 1, 1);
     w.rank = integer(env, "SLURM_PROCID", 0, 0);
     w.local_rank = integer(env, "SLURM_LOCALID", 0, 0);
-    w.local_world_size = integer(env, "SLURM_NTASKS_PER_NODE", w.world_size, 1);
-    w.master_addr = text(env, "MASTER_ADDR", first_slurm_host(text(env, "SLURM_JOB_NODELIST", "127.0.0.1")));
+    w.node_rank = integer(env, "SLURM_NODEID", 0, 0);
+    // SLURM_NTASKS_PER_NODE is set only with --ntasks-per-node; SLURM_TASKS_PER_NODE always,
+    // in the compressed form "2(x3),1".
+    if (env.count("SLURM_NTASKS_PER_NODE"))
+      w.local_world_size = integer(env, "SLURM_NTASKS_PER_NODE", w.world_size, 1);
+    else if (env.count("SLURM_TASKS_PER_NODE"))
+      w.local_world_size = slurm_tasks_on_node(env.at("SLURM_TASKS_PER_NODE"), w.node_rank);
+    else
+      w.local_world_size = w.world_size;
+    w.master_addr = text(env, "MASTER_ADDR", "");
+    if (w.master_addr.empty())
+      w.master_addr = env.count("SLURM_JOB_NODELIST") && !env.at("SLURM_JOB_NODELIST").empty()
+                          ? first_slurm_host(env.at("SLURM_JOB_NODELIST"))
+                          : "127.0.0.1";
     w.master_port = integer(env, "MASTER_PORT", 29500, 1);
+    w.launcher = "slurm";
+  } else if (env.count("OMPI_COMM_WORLD_RANK") && env.count("OMPI_COMM_WORLD_SIZE")) {
+    w.world_size = integer(env, "OMPI_COMM_WORLD_SIZE", 1, 1);
+    w.rank = integer(env, "OMPI_COMM_WORLD_RANK", 0, 0);
+    w.local_rank = integer(env, "OMPI_COMM_WORLD_LOCAL_RANK", w.rank, 0);
+    w.local_world_size = integer(env, "OMPI_COMM_WORLD_LOCAL_SIZE", w.world_size, 1);
+    w.node_rank = integer(env, "OMPI_COMM_WORLD_NODE_RANK", 0, 0);
+    w.master_addr = text(env, "MASTER_ADDR", "127.0.0.1");
+    w.master_port = integer(env, "MASTER_PORT", 29500, 1);
+    w.launcher = "mpirun";
   } else {
     return std::nullopt;
   }
   if (w.rank >= w.world_size)
-    throw InputError(fmt::format("rank {} is not below the world size {} (RANK/WORLD_SIZE or "
-                                 "SLURM_PROCID/SLURM_NTASKS)",
-                                 w.rank, w.world_size));
+    throw InputError(fmt::format("rank {} is not below the world size {} ({}'s variables: "
+                                 "RANK/WORLD_SIZE, SLURM_PROCID/SLURM_NTASKS or "
+                                 "OMPI_COMM_WORLD_RANK/_SIZE)",
+                                 w.rank, w.world_size, w.launcher));
+  if (w.local_rank >= w.local_world_size)
+    throw InputError(fmt::format("local rank {} is not below the {} ranks on this host ({})",
+                                 w.local_rank, w.local_world_size, w.launcher));
   if (w.master_port > 65535)
     throw InputError(fmt::format("MASTER_PORT={} is not a TCP port", w.master_port));
   return w;

@@ -8,16 +8,22 @@
 
 namespace trainplan::executor {
 
-/// This process's place in the job, from RANK/WORLD_SIZE/LOCAL_RANK/LOCAL_WORLD_SIZE/
-/// MASTER_ADDR/MASTER_PORT (default port 29500), or from SLURM_PROCID/SLURM_LOCALID/
-/// SLURM_NTASKS and the first host of SLURM_JOB_NODELIST. Nothing when neither is set.
-/// Throws InputError naming the variable for a malformed value.
+/// This process's place in the job, from the first launcher whose variables are set:
+/// - torchrun: RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, GROUP_RANK, MASTER_ADDR,
+///   MASTER_PORT (default 29500), TORCHELASTIC_RESTART_COUNT;
+/// - Slurm: SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID, SLURM_NODEID, SLURM_NTASKS_PER_NODE or
+///   SLURM_TASKS_PER_NODE ("2(x3),1"), and the first host of SLURM_JOB_NODELIST (full hostlist
+///   grammar) unless MASTER_ADDR is set;
+/// - Open MPI (mpirun): OMPI_COMM_WORLD_RANK, _SIZE, _LOCAL_RANK, _LOCAL_SIZE,
+///   OMPI_COMM_WORLD_NODE_RANK; MASTER_ADDR (pass it with mpirun -x) defaults to 127.0.0.1.
+/// Nothing when none is set. Throws InputError naming the variable for a malformed value.
 std::optional<WorldInfo> world_from_environment(const std::map<std::string, std::string>& env);
 
 /// The current process's environment as a map.
 std::map<std::string, std::string> current_environment();
 
-/// The first host of a Slurm node list such as "gpu[003-005,009],cpu01" -> "gpu003".
+/// The first host of a Slurm node list such as "gpu[003-005,009],cpu01" -> "gpu003"
+/// (expand_slurm_hostlist's first).
 std::string first_slurm_host(const std::string& nodelist);
 
 /// The variables a launcher sets for local worker `rank` of `world`.

@@ -12,6 +12,9 @@ struct WorldInfo {
   int local_world_size = 1;
   std::string master_addr = "127.0.0.1";
   int master_port = 29500;
+  int node_rank = 0;          ///< this host's index (torchrun GROUP_RANK, SLURM_NODEID)
+  int restart_count = 0;      ///< torchrun's TORCHELASTIC_RESTART_COUNT
+  std::string launcher = "trainplan";  ///< torchrun, slurm, mpirun or trainplan (for messages)
 };
 
 }  // namespace trainplan::executor
