@@ -25,6 +25,9 @@ void add_run_flags(CLI::App& cmd, const std::shared_ptr<executor::RunOptions>& o
   cmd.add_option("--timeout", o->timeout_seconds, "Seconds before a collective fails (default 60)");
   cmd.add_option("--bucket-mb", o->bucket_mb, "Gradient all-reduce bucket size in MiB (default 25)");
   cmd.add_option("--max-steps", o->max_steps, "Stop each stage at N optimizer steps (for tests)");
+  cmd.add_option("--term-grace", o->term_grace_seconds,
+                 "After SIGINT/SIGTERM, seconds workers get to checkpoint before they are killed "
+                 "(default 30)");
   cmd.add_option("--global-batch", o->global_batch,
                  "With --scale-to-local: images per step over all ranks (default 8 per rank)");
   cmd.add_option("--accumulate", o->accumulate,
@@ -46,6 +49,8 @@ void check_run_options(const executor::RunOptions& o) {
     bad("--checkpoint-every", std::to_string(o.checkpoint_every_steps), ">= 1");
   if (!(o.timeout_seconds > 0)) bad("--timeout", fmt::format("{}", o.timeout_seconds), "> 0");
   if (o.max_steps < 0) bad("--max-steps", std::to_string(o.max_steps), ">= 0");
+  if (!(o.term_grace_seconds > 0 && o.term_grace_seconds <= 86400))
+    bad("--term-grace", fmt::format("{}", o.term_grace_seconds), "seconds, > 0 and at most 86400");
   if (!(o.bucket_mb > 0) || o.bucket_mb > 4096) bad("--bucket-mb", fmt::format("{}", o.bucket_mb), "0 < MiB <= 4096");
   if (o.global_batch < 0) bad("--global-batch", std::to_string(o.global_batch), ">= 1");
   if (o.global_batch > 0 && o.global_batch % o.nproc != 0)

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@
 
 #include "trainplan/error.hpp"
 #include "trainplan/executor/launch_env.hpp"
+#include "trainplan/executor/stop_signal.hpp"
 
 namespace trainplan::executor {
 
@@ -52,11 +54,18 @@ std::string describe(int status) {
 
 pid_t start_worker(const LaunchOptions& o, const WorldInfo& world) {
   const std::string log = log_path(o, world.rank);
+  const pid_t launcher = getpid();
   pid_t pid = fork();
   if (pid < 0) throw RunError(fmt::format("cannot start worker {}: {}", world.rank, std::strerror(errno)));
   if (pid > 0) return pid;
-  // Child: its own process group, so the launcher can stop it with everything it started.
+  // Child: its own process group, so the launcher can stop it with everything it started; and
+  // it dies with the launcher, even a SIGKILLed one (no orphans training on).
   setpgid(0, 0);
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != launcher) _exit(1);  // the launcher died before prctl
+  // The launcher's stop handlers are not the worker's until it installs its own.
+  signal(SIGINT, SIG_DFL);
+  signal(SIGTERM, SIG_DFL);
   int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd >= 0) {
     dup2(fd, STDERR_FILENO);
@@ -125,9 +134,29 @@ LaunchResult launch_local_workers(const LaunchOptions& o) {
   }
   LaunchResult result;
   int running = o.nproc;
+  int forwarded = 0;  // the stop signal sent on to the workers
+  auto kill_deadline = std::chrono::steady_clock::time_point::max();
   while (running > 0) {
+    // Forward SIGINT/SIGTERM once; a second SIGINT, or the grace running out, kills.
+    if (const int sig = stop_signal(); sig && !forwarded) {
+      forwarded = sig;
+      for (pid_t p : pids)
+        if (p > 0) kill(-p, sig);
+      kill_deadline = std::chrono::steady_clock::now() +
+                      std::chrono::milliseconds(int64_t(o.term_grace_seconds * 1000));
+    }
+    if (forwarded && (stop_signal_count() > 1 || std::chrono::steady_clock::now() > kill_deadline)) {
+      for (pid_t p : pids)
+        if (p > 0) kill(-p, SIGKILL);
+      kill_deadline = std::chrono::steady_clock::time_point::max();
+    }
     int status = 0;
-    pid_t pid = waitpid(-1, &status, 0);
+    // Polled, so that a signal arriving just before the wait is still forwarded at once.
+    pid_t pid = waitpid(-1, &status, WNOHANG);
+    if (pid == 0) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      continue;
+    }
     if (pid < 0) {
       if (errno == EINTR) continue;
       break;
@@ -136,6 +165,7 @@ LaunchResult launch_local_workers(const LaunchOptions& o) {
     if (rank >= o.nproc) continue;
     pids[rank] = 0;
     --running;
+    if (forwarded) continue;  // stopping: every worker checkpoints and exits
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
     // The first failure decides; the others are stopped so nothing hangs on a dead peer.
     result.ok = false;
@@ -147,6 +177,14 @@ LaunchResult launch_local_workers(const LaunchOptions& o) {
                                  rank, o.nproc, result.how, log_path(o, rank),
                                  tail_of(log_path(o, rank)));
     break;
+  }
+  if (forwarded && result.ok) {
+    result.ok = false;
+    result.stop_signal = forwarded;
+    result.how = "stopped by " + signal_name(forwarded);
+    result.message = fmt::format("stopped by {}: the {} workers finished their step and wrote a "
+                                 "checkpoint (or were killed after {:g} s); continue with --resume\n",
+                                 signal_name(forwarded), o.nproc, o.term_grace_seconds);
   }
   return result;
 }

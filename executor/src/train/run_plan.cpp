@@ -15,6 +15,7 @@
 #include "trainplan/executor/data/coco_dataset.hpp"
 #include "trainplan/executor/data/synth.hpp"
 #include "trainplan/executor/launch_env.hpp"
+#include "trainplan/executor/stop_signal.hpp"
 #include "trainplan/executor/launcher.hpp"
 #include "trainplan/executor/run_arguments.hpp"
 #include "trainplan/planner/plan_json.hpp"
@@ -152,7 +153,18 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
       here = resume;
     }
     StageContext ctx{stage, *comm, run_dir, o, here};
-    StageResult r = train_stage(ctx);
+    StageResult r;
+    try {
+      r = train_stage(ctx);
+    } catch (const StopRequested& stop) {
+      if (comm->rank() == 0)
+        std::fprintf(stderr,
+                     "trainplan: stopped by %s in %s; the checkpoint is written: continue with "
+                     "`trainplan run %s --work-dir %s --resume`\n",
+                     signal_name(stop.signal()).c_str(), stop.what(), o.plan_path.c_str(),
+                     work_dir.c_str());
+      return 128 + stop.signal();
+    }
     reports.push_back({stage, r});
     if (comm->rank() == 0 && stage.id.rfind("pretrained-", 0) == 0) {
       fs::create_directories(work_dir + "/pretrained");
@@ -173,6 +185,8 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
 int run_plan(const RunOptions& o) {
   const planner::Plan plan = planner::read_plan_file(o.plan_path);
   const auto env_world = world_from_environment(current_environment());
+  // A launcher forwards SIGINT/SIGTERM to its workers; a worker stops at a step boundary.
+  install_stop_handlers();
   if (!o.worker && !env_world && o.nproc > 1) {
     const std::string work_dir = work_dir_for(o, plan, /*fresh=*/!o.resume);
     RunDirectory::existing(work_dir).write_plan(planner::to_json(plan).dump(2) + "\n");
@@ -187,7 +201,12 @@ int run_plan(const RunOptions& o) {
     worker.work_dir = work_dir;
     lo.worker_argv = run_arguments(worker);
     lo.worker_argv.insert(lo.worker_argv.begin(), o.self_path);
+    lo.term_grace_seconds = o.term_grace_seconds;
     LaunchResult result = launch_local_workers(lo);
+    if (result.stop_signal) {
+      std::fprintf(stderr, "trainplan: %s", result.message.c_str());
+      return 128 + result.stop_signal;
+    }
     if (!result.ok) {
       std::fprintf(stderr, "trainplan: %s", result.message.c_str());
       return 1;

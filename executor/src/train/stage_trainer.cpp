@@ -6,6 +6,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <chrono>
+#include <cmath>
 #include <filesystem>
 
 #include "evaluate.hpp"
@@ -18,6 +19,7 @@
 #include "trainplan/executor/data/synth.hpp"
 #include "trainplan/executor/model/detector.hpp"
 #include "trainplan/executor/model/loss.hpp"
+#include "trainplan/executor/stop_signal.hpp"
 
 namespace trainplan::executor {
 
@@ -165,6 +167,21 @@ std::string init_checkpoint(const ExecStage& s, const RunDirectory& run_dir) {
                                s.id, s.init, name, run_dir.path(), name));
 }
 
+// The stop signal every rank agrees on at this step: ranks can receive a forwarded signal a
+// step apart, so they all-reduce (flag, signal) and stop together at the same position.
+namespace {
+
+int agreed_stop_signal(Communicator& comm) {
+  const int local = stop_signal();
+  if (comm.world_size() == 1) return local;
+  auto flags = torch::tensor({local > 0 ? 1.0 : 0.0, double(local)}, torch::kFloat64);
+  comm.allreduce_sum_async({flags})->wait();
+  const double stopping = flags[0].item<double>();
+  return stopping > 0 ? int(std::lround(flags[1].item<double>() / stopping)) : 0;
+}
+
+}  // namespace
+
 StageResult train_stage(const StageContext& ctx) {
   const ExecStage& s = ctx.stage;
   Communicator& comm = ctx.comm;
@@ -235,6 +252,20 @@ StageResult train_stage(const StageContext& ctx) {
       if (ctx.options.max_steps > 0 && global_step >= ctx.options.max_steps) {
         result.stopped_early = true;
         break;
+      }
+      // SIGINT/SIGTERM: the step before this one is the last; its exact position is
+      // checkpointed so that --resume continues as if nothing happened.
+      if (const int signal = agreed_stop_signal(comm)) {
+        if (leader) {
+          const std::string path = ctx.run_dir.checkpoint_path(s.id, "last");
+          save_checkpoint(path, *model, optimizer.get(), {s.id, epoch, iteration, global_step, false},
+                          identity, result.best_map50);
+          ctx.run_dir.set_last_checkpoint(path);
+        }
+        comm.barrier();
+        throw StopRequested(signal, fmt::format("stage \"{}\" at step {} (epoch {}, step {} of {})",
+                                                s.id, global_step, epoch + 1, iteration,
+                                                steps_per_epoch));
       }
       const auto step_start = Clock::now();
       auto batch = loader.next();

@@ -15,6 +15,9 @@ struct LaunchOptions {
   std::string master_addr = "127.0.0.1";
   int master_port = 0;                   ///< 0 = a free port on this machine
   int stop_grace_seconds = 5;            ///< SIGTERM, then SIGKILL after this long
+  /// After the launcher gets SIGINT/SIGTERM, forwarded to the workers: how long they get to
+  /// finish their step and checkpoint before SIGKILL. A second SIGINT kills at once.
+  double term_grace_seconds = 30;
   bool rank0_to_terminal = true;         ///< rank 0's standard output also goes to ours
 };
 
@@ -24,9 +27,12 @@ struct LaunchResult {
   int failed_rank = -1;
   std::string how;      ///< "exited with code 3" or "was killed by signal 9 (SIGKILL)"
   std::string message;  ///< the whole report, with the last log lines
+  int stop_signal = 0;  ///< SIGINT/SIGTERM that stopped the run (forwarded to the workers)
 };
 
 /// Starts the workers and waits for them. Never throws for a worker failure: the result says.
+/// Workers die with the launcher (PR_SET_PDEATHSIG); SIGINT/SIGTERM to the launcher are
+/// forwarded to them (install_stop_handlers() must have been called).
 LaunchResult launch_local_workers(const LaunchOptions& options);
 
 /// A TCP port that is free on this machine now.

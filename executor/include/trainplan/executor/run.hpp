@@ -27,6 +27,9 @@ struct RunOptions {
   double bucket_mb = 25;           ///< gradient all-reduce bucket size (DDP's default)
   int global_batch = 0;            ///< scaled runs: images per step over all ranks (0 = 8 per rank)
   int accumulate = 0;              ///< micro-batches per optimizer step (0 = the plan's; 1 scaled)
+  /// After SIGINT/SIGTERM, seconds the workers get to finish their step and checkpoint before
+  /// they are killed.
+  double term_grace_seconds = 30;
 };
 
 /// Runs the plan; returns the process exit code (0 done, 1 a run failed). Bad input throws

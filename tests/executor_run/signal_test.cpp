@@ -1,0 +1,143 @@
+// Runs that behave on real clusters (issue 11): SIGTERM to the launcher (what scancel, timeout
+// and schedulers send) stops the workers at a step, checkpointed, and --resume ends where an
+// uninterrupted run ends; SIGKILL of the launcher leaves no worker behind.
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "run_support.hpp"
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Starts `trainplan ARGS` with its output in files; returns its pid.
+pid_t spawn_trainplan(const std::vector<std::string>& args, const std::string& log) {
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE* f = std::fopen(log.c_str(), "w");
+    if (f) {
+      dup2(fileno(f), STDOUT_FILENO);
+      dup2(fileno(f), STDERR_FILENO);
+    }
+    std::vector<char*> argv = {const_cast<char*>(TRAINPLAN_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    execv(argv[0], argv.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+// Waits for `path` to exist, at most `seconds`.
+bool wait_for_file(const std::string& path, double seconds) {
+  const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
+  while (Clock::now() < deadline) {
+    if (fs::exists(path)) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return false;
+}
+
+// The exit status of `pid`, or -1 when it did not end within `seconds`.
+int wait_exit(pid_t pid, double seconds, double* took = nullptr) {
+  const auto start = Clock::now();
+  while (std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
+    int status = 0;
+    if (waitpid(pid, &status, WNOHANG) == pid) {
+      if (took) *took = std::chrono::duration<double>(Clock::now() - start).count();
+      return status;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return -1;
+}
+
+// Processes whose command line holds `marker` (the run's unique work directory).
+int processes_with(const std::string& marker) {
+  int count = 0;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.find(marker) != std::string::npos && std::to_string(getpid()) != name) ++count;
+  }
+  return count;
+}
+
+// Waits until no process holds `marker`, at most `seconds`; returns how many are left.
+int left_after(const std::string& marker, double seconds) {
+  const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
+  int left = processes_with(marker);
+  while (left > 0 && Clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    left = processes_with(marker);
+  }
+  return left;
+}
+
+}  // namespace
+
+TEST_CASE("SIGTERM to the launcher: workers checkpoint and exit, --resume equals an uninterrupted run") {
+  const std::string dir = make_temp_dir();
+  const std::string plan = run_test::make_plan(dir, "4 GPUs, 1 day budget?", "pretrain");
+  const std::vector<std::string> common = {"run", plan, "--scale-to-local", "--nproc", "2",
+                                           "--global-batch", "8", "--max-steps", "14",
+                                           "--checkpoint-every", "2", "--term-grace", "20"};
+  auto with = [&](std::vector<std::string> extra) {
+    std::vector<std::string> a = common;
+    a.insert(a.end(), extra.begin(), extra.end());
+    return a;
+  };
+  std::string out, err;
+  REQUIRE(run_trainplan(with({"--work-dir", dir + "/straight"}), out, err) == 0);
+
+  const std::string work = dir + "/stopped";
+  const pid_t launcher = spawn_trainplan(with({"--work-dir", work}), dir + "/stopped.log");
+  // The first mid-epoch checkpoint (step 2) shows training is under way.
+  REQUIRE(wait_for_file(work + "/last_checkpoint", 120));
+  kill(launcher, SIGTERM);
+  double took = 0;
+  const int status = wait_exit(launcher, 20 + 10, &took);
+  std::ifstream log(dir + "/stopped.log");
+  const std::string text((std::istreambuf_iterator<char>(log)), std::istreambuf_iterator<char>());
+  CAPTURE(text);
+  REQUIRE(status != -1);
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 128 + SIGTERM);
+  CHECK(text.find("SIGTERM") != std::string::npos);
+  CHECK(left_after(work, 5) == 0);
+  MESSAGE("the launcher exited " << took << " s after SIGTERM");
+
+  const int resumed = run_trainplan(with({"--work-dir", work, "--resume"}), out, err);
+  CAPTURE(err);
+  REQUIRE(resumed == 0);
+  const double diff = run_test::relative_difference(
+      run_test::checkpoint_parameters(dir + "/straight/checkpoints/pretrain/last.pt"),
+      run_test::checkpoint_parameters(work + "/checkpoints/pretrain/last.pt"));
+  CAPTURE(diff);
+  CHECK(diff <= 1e-6);
+}
+
+TEST_CASE("SIGKILL of the launcher: every worker is gone within 10 s") {
+  const std::string dir = make_temp_dir();
+  const std::string plan = run_test::make_plan(dir, "4 GPUs, 1 day budget?", "pretrain");
+  const std::string work = dir + "/killed";
+  const pid_t launcher = spawn_trainplan({"run", plan, "--scale-to-local", "--nproc", "2",
+                                          "--global-batch", "8", "--max-steps", "400",
+                                          "--checkpoint-every", "2", "--work-dir", work},
+                                         dir + "/killed.log");
+  REQUIRE(wait_for_file(work + "/last_checkpoint", 120));
+  REQUIRE(processes_with(work) >= 2);
+  kill(launcher, SIGKILL);
+  CHECK(wait_exit(launcher, 10) != -1);
+  CHECK(left_after(work, 10) == 0);
+}
