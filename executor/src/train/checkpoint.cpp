@@ -30,6 +30,13 @@ std::string meta_json(const TrainingPosition& p, const ModelIdentity& id, double
                       {"embed_dim", id.embed_dim},
                       {"vocabulary", id.vocabulary},
                       {"best_map50", best}};
+  if (p.setup.world_size > 0)
+    j["setup"] = {{"world_size", p.setup.world_size},
+                  {"per_rank_batch", p.setup.per_rank_batch},
+                  {"global_batch", p.setup.global_batch},
+                  {"accumulation", p.setup.accumulation},
+                  {"seed", p.setup.seed},
+                  {"stage_hash", p.setup.stage_hash}};
   return j.dump();
 }
 
@@ -46,6 +53,15 @@ CheckpointInfo parse_meta(const std::string& text, const std::string& path) {
     info.identity.embed_dim = j.at("embed_dim");
     info.identity.vocabulary = j.at("vocabulary").get<std::vector<std::string>>();
     info.best_map50 = j.at("best_map50");
+    if (j.contains("setup")) {
+      const auto& u = j.at("setup");
+      info.position.setup.world_size = u.at("world_size");
+      info.position.setup.per_rank_batch = u.at("per_rank_batch");
+      info.position.setup.global_batch = u.at("global_batch");
+      info.position.setup.accumulation = u.at("accumulation");
+      info.position.setup.seed = u.at("seed");
+      info.position.setup.stage_hash = u.at("stage_hash");
+    }
     return info;
   } catch (const std::exception& e) {
     throw InputError(fmt::format("{}: not a trainplan checkpoint ({})", path, e.what()));

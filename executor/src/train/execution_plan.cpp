@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 
 #include "trainplan/error.hpp"
 #include "trainplan/planner/plan_graph.hpp"
@@ -139,6 +140,20 @@ ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
   if (need_target) out.synthesize.push_back({target_dir, kTargetImages, kTargetClasses, o.image_size, 2});
   out.pretrained_corpus_dir = corpus_dir;
   return out;
+}
+
+std::string stage_hash(const ExecStage& s) {
+  const std::string text =
+      fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{:.17g}|{:.17g}|{:.17g}|{:.17g}|{}", s.id, s.kind,
+                  s.init, s.dataset, s.data_dir, s.model_size, s.embed_dim, s.image_size, s.epochs,
+                  s.optimizer, s.lr, s.weight_decay, s.momentum, s.warmup_epochs, s.trainable);
+  // FNV-1a, 64 bits: stable across builds and machines (std::hash is not).
+  uint64_t h = 1469598103934665603ull;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 1099511628211ull;
+  }
+  return fmt::format("{:016x}", h);
 }
 
 }  // namespace trainplan::executor

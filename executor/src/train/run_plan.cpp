@@ -84,6 +84,30 @@ void predict(ExecutionPlan& exec, int world) {
 }
 
 // Input checks and data preparation, done once before any worker starts.
+// --resume continues exactly only with what decides the training unchanged; the number of
+// ranks may change (the data order and the averaged gradient depend on the global batch).
+void check_resumable(const std::string& path, const TrainingPosition& at, const ExecStage& stage,
+                     const RunOptions& o) {
+  const RunSetup& was = at.setup;
+  if (was.world_size == 0 || at.stage_done) return;  // an older checkpoint, or a finished stage
+  auto refuse = [&](const char* field, const std::string& then, const std::string& now,
+                    const char* fix) {
+    throw InputError(fmt::format("--resume: {} was written with {} {}; this run has {} ({})", path,
+                                 field, then, now, fix));
+  };
+  if (was.global_batch != stage.global_batch)
+    refuse("a global batch of", std::to_string(was.global_batch), std::to_string(stage.global_batch),
+           "the same --global-batch continues exactly on any number of ranks");
+  if (was.accumulation != stage.accumulation_steps)
+    refuse("accumulation", std::to_string(was.accumulation), std::to_string(stage.accumulation_steps),
+           "use the same --accumulate");
+  if (was.seed != o.seed)
+    refuse("seed", std::to_string(was.seed), std::to_string(o.seed), "use the same --seed");
+  if (was.stage_hash != stage_hash(stage))
+    refuse(fmt::format("stage \"{}\" set up as", stage.id).c_str(), was.stage_hash, stage_hash(stage),
+           "the plan's stage changed: epochs, learning rate, data, model or input; start a new run");
+}
+
 ExecutionPlan prepare(const RunOptions& o, const planner::Plan& plan, const std::string& work_dir, int world) {
   ExecutionPlan exec = map_plan(plan, mapping_for(o, work_dir, world));
   add_local_pretraining(exec, o);
@@ -126,8 +150,11 @@ ExecutionPlan prepare(const RunOptions& o, const planner::Plan& plan, const std:
     auto last = run_dir.last_checkpoint();
     if (!last) throw InputError(fmt::format("--resume: {} has no last_checkpoint to resume from", work_dir));
     auto info = read_checkpoint_info(*last);
-    if (std::none_of(exec.stages.begin(), exec.stages.end(), [&](const ExecStage& e) { return e.id == info.position.stage; }))
+    auto stage = std::find_if(exec.stages.begin(), exec.stages.end(),
+                              [&](const ExecStage& e) { return e.id == info.position.stage; });
+    if (stage == exec.stages.end())
       throw InputError(fmt::format("--resume: {} is for stage \"{}\", which this plan does not have", *last, info.position.stage));
+    check_resumable(*last, info.position, *stage, o);
   }
   return exec;
 }

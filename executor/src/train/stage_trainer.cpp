@@ -135,7 +135,7 @@ StageResult evaluation_stage(const StageContext& ctx, Detector& model, const dat
     std::printf("%s (evaluation only): mAP@0.5 %.3f, mAP@0.5:0.95 %.3f (%.1f s)\n", s.id.c_str(),
                 map.map50, map.map50_95, row.seconds);
     std::fflush(stdout);
-    const TrainingPosition done{s.id, 0, 0, 0, /*stage_done=*/true};
+    const TrainingPosition done{s.id, 0, 0, 0, /*stage_done=*/true, RunSetup{}};
     save_checkpoint(ctx.run_dir.checkpoint_path(s.id, "best"), *model, nullptr, done, identity, map.map50);
     const std::string last = ctx.run_dir.checkpoint_path(s.id, "last");
     save_checkpoint(last, *model, nullptr, done, identity, map.map50);
@@ -223,6 +223,11 @@ StageResult train_stage(const StageContext& ctx) {
   BucketedReducer reducer(trainable, comm, ctx.options.bucket_mb);
 
   const int per_rank = s.global_batch / world;
+  const RunSetup setup{world, per_rank, s.global_batch, s.accumulation_steps, ctx.options.seed,
+                       stage_hash(s)};
+  auto at = [&](int64_t epoch, int64_t iteration, int64_t step, bool done) {
+    return TrainingPosition{s.id, epoch, iteration, step, done, setup};
+  };
   data::DistributedSampler sampler(train.images.size(), rank, world, ctx.options.seed, true);
   const int64_t steps_per_epoch = int64_t(sampler.size()) / per_rank;
   if (steps_per_epoch < 1)
@@ -258,7 +263,7 @@ StageResult train_stage(const StageContext& ctx) {
       if (const int signal = agreed_stop_signal(comm)) {
         if (leader) {
           const std::string path = ctx.run_dir.checkpoint_path(s.id, "last");
-          save_checkpoint(path, *model, optimizer.get(), {s.id, epoch, iteration, global_step, false},
+          save_checkpoint(path, *model, optimizer.get(), at(epoch, iteration, global_step, false),
                           identity, result.best_map50);
           ctx.run_dir.set_last_checkpoint(path);
         }
@@ -306,7 +311,7 @@ StageResult train_stage(const StageContext& ctx) {
         check_sync(model, comm, global_step);
       if (leader && global_step % ctx.options.checkpoint_every_steps == 0 && iteration + 1 < steps_per_epoch) {
         const std::string path = ctx.run_dir.checkpoint_path(s.id, "last");
-        save_checkpoint(path, *model, optimizer.get(), {s.id, epoch, iteration + 1, global_step, false},
+        save_checkpoint(path, *model, optimizer.get(), at(epoch, iteration + 1, global_step, false),
                         identity, result.best_map50);
         ctx.run_dir.set_last_checkpoint(path);
       }
@@ -320,7 +325,7 @@ StageResult train_stage(const StageContext& ctx) {
       // from such a stop): nothing new to evaluate.
       if (leader) {
         const std::string path = ctx.run_dir.checkpoint_path(s.id, "last");
-        save_checkpoint(path, *model, optimizer.get(), {s.id, epoch, iteration, global_step, false},
+        save_checkpoint(path, *model, optimizer.get(), at(epoch, iteration, global_step, false),
                         identity, result.best_map50);
         ctx.run_dir.set_last_checkpoint(path);
       }
@@ -359,8 +364,7 @@ StageResult train_stage(const StageContext& ctx) {
       std::fflush(stdout);
       const bool done = !partial && epoch + 1 == s.epochs;
       const TrainingPosition position =
-          partial ? TrainingPosition{s.id, epoch, iteration, global_step, false}
-                  : TrainingPosition{s.id, epoch + 1, 0, global_step, done};
+          partial ? at(epoch, iteration, global_step, false) : at(epoch + 1, 0, global_step, done);
       const std::string last = ctx.run_dir.checkpoint_path(s.id, "last");
       if (map.map50 >= result.best_map50) {
         result.best_map50 = map.map50;

@@ -10,6 +10,18 @@
 
 namespace trainplan::executor {
 
+/// What the training was set up with: --resume continues exactly only with the same global
+/// batch, accumulation, seed and stage (world size and per-rank batch may change: the data
+/// order and the averaged gradient depend on the global batch alone).
+struct RunSetup {
+  int world_size = 0;         ///< 0 = not recorded (checkpoints from before issue 11)
+  int per_rank_batch = 0;
+  int global_batch = 0;
+  int accumulation = 0;
+  unsigned long long seed = 0;
+  std::string stage_hash;     ///< the stage's training settings, hashed
+};
+
 /// Where training stands when the checkpoint is written.
 struct TrainingPosition {
   std::string stage;          ///< stage id
@@ -17,6 +29,7 @@ struct TrainingPosition {
   int64_t iteration = 0;      ///< optimizer steps done within that epoch
   int64_t global_step = 0;    ///< optimizer steps done in the stage
   bool stage_done = false;    ///< the stage's final checkpoint
+  RunSetup setup;             ///< what it was trained with
 };
 
 /// What the checkpoint was made for; loading into another model is refused.

@@ -66,4 +66,9 @@ struct MappingOptions {
 /// here (a model size the executor does not build, a batch the ranks cannot share).
 ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& options);
 
+/// A hash of the settings that decide what a stage trains (not how many ranks share it): its
+/// id, kind, init, data, model, input, epochs, optimizer and schedule, trainable parts.
+/// Checkpoints record it; --resume refuses a stage whose hash changed.
+std::string stage_hash(const ExecStage& stage);
+
 }  // namespace trainplan::executor
