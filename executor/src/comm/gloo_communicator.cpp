@@ -61,24 +61,51 @@ class GlooCommunicator : public Communicator {
       store_options.isServer = world.rank == 0;
       store_options.numWorkers = size_t(world.world_size);
       store_options.waitWorkers = false;
-      store_options.timeout = options.timeout;
+      store_options.timeout = options.rendezvous_timeout;
       store_ = c10::make_intrusive<c10d::TCPStore>(world.master_addr, store_options);
+      // Each rank says it joined, so that a rendezvous that times out can name who did not.
+      store_->set(joined_key(world.rank), std::vector<uint8_t>{1});
       auto gloo_options = c10d::ProcessGroupGloo::Options::create();
-      gloo_options->timeout = options.timeout;
+      // Connecting the mesh waits for every rank: the rendezvous timeout (each collective
+      // passes its own, shorter, timeout).
+      gloo_options->timeout = options.rendezvous_timeout;
       const auto device = make_device(world);
       gloo_options->devices.push_back(device);
       group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, world.rank, world.world_size,
                                                            gloo_options);
+      // Joined: from now on a store wait is a collective's and has its timeout.
+      store_->setTimeout(options.timeout);
     } catch (const std::exception& e) {
       std::string what = e.what();
       throw RunError(fmt::format(
-          "rank {}: rendezvous with {} ranks at {}:{} failed within {} s: {}", world.rank,
+          "rank {}: rendezvous with {} ranks at {}:{} failed within {} s: {}{}", world.rank,
           world.world_size, world.master_addr, world.master_port,
-          options.timeout.count() / 1000.0, what.substr(0, what.find('\n'))));
+          options.rendezvous_timeout.count() / 1000.0, what.substr(0, what.find('\n')),
+          missing_ranks()));
     }
   }
 
   int rank() const override { return world_.rank; }
+
+  static std::string joined_key(int rank) { return "trainplan/joined/" + std::to_string(rank); }
+
+  // "; ranks 1, 3 never joined", from the store when it is reachable.
+  std::string missing_ranks() const {
+    if (!store_) return "";
+    std::string missing;
+    int count = 0;
+    try {
+      for (int r = 0; r < world_.world_size && count < 16; ++r)
+        if (!store_->check({joined_key(r)})) {
+          missing += (missing.empty() ? "" : ", ") + std::to_string(r);
+          ++count;
+        }
+    } catch (const std::exception&) {
+      return "";
+    }
+    if (missing.empty()) return "";
+    return fmt::format("; rank{} {} never joined", count == 1 ? "" : "s", missing);
+  }
   int world_size() const override { return world_.world_size; }
   std::string backend() const override { return "gloo"; }
 

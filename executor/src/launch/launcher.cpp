@@ -134,6 +134,7 @@ LaunchResult launch_local_workers(const LaunchOptions& o) {
   }
   LaunchResult result;
   int running = o.nproc;
+  set_stop_deferred(true);  // from here a stop signal is forwarded to the workers
   int forwarded = 0;  // the stop signal sent on to the workers
   auto kill_deadline = std::chrono::steady_clock::time_point::max();
   while (running > 0) {

@@ -4,6 +4,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include <atomic>
 
 namespace trainplan::executor {
@@ -12,9 +14,11 @@ namespace {
 
 std::atomic<int> first_signal{0};
 std::atomic<int> signal_count{0};
+std::atomic<bool> deferred{false};
 
-// Async-signal-safe: two atomic stores.
+// Async-signal-safe: atomics and _exit.
 void record(int signal) {
+  if (!deferred.load()) _exit(128 + signal);
   int expected = 0;
   first_signal.compare_exchange_strong(expected, signal);
   signal_count.fetch_add(1);
@@ -31,6 +35,8 @@ void install_stop_handlers() {
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
 }
+
+void set_stop_deferred(bool value) { deferred = value; }
 
 int stop_signal() { return first_signal.load(); }
 

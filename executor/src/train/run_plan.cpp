@@ -163,9 +163,12 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
                 const WorldInfo& world, ExecutionPlan exec) {
   CollectiveOptions co;
   co.timeout = std::chrono::milliseconds(int64_t(o.timeout_seconds * 1000));
+  co.rendezvous_timeout = std::chrono::milliseconds(int64_t(o.rdzv_timeout_seconds * 1000));
   std::unique_ptr<Communicator> comm = world.world_size > 1 ? make_gloo_communicator(world, co)
                                                             : make_local_communicator();
   if (world.world_size > 1) torch::set_num_threads(1);
+  // Joined: a stop signal now waits for the next step boundary, where it is checkpointed.
+  set_stop_deferred(true);
   RunDirectory run_dir = RunDirectory::existing(work_dir);
   std::optional<CheckpointInfo> resume;
   if (o.resume) resume = read_checkpoint_info(*run_dir.last_checkpoint());

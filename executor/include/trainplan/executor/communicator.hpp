@@ -18,6 +18,9 @@ struct CollectiveOptions {
   /// A collective that does not finish within this time fails with a message naming the
   /// rank and the operation (no hangs).
   std::chrono::milliseconds timeout{std::chrono::seconds(60)};
+  /// Joining the job (the store and the mesh of connections) fails after this long, naming the
+  /// address and port: ranks may start minutes apart under a scheduler.
+  std::chrono::milliseconds rendezvous_timeout{std::chrono::seconds(300)};
 };
 
 /// An operation in flight. wait() blocks until it completes and rethrows its failure as a

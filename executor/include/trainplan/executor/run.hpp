@@ -20,7 +20,8 @@ struct RunOptions {
   unsigned long long seed = 0;
   int loader_threads = 1;
   int checkpoint_every_steps = 25; ///< mid-epoch checkpoints for exact resume
-  double timeout_seconds = 60;     ///< every collective and the rendezvous
+  double timeout_seconds = 60;     ///< every collective
+  double rdzv_timeout_seconds = 300;  ///< joining the job (store and connections)
   bool worker = false;             ///< internal: this process is a launched worker
   std::string self_path;           ///< internal: the executor program, for launching workers
   int max_steps = 0;               ///< stop a stage at this many optimizer steps (tests)

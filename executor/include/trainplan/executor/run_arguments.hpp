@@ -24,7 +24,8 @@ inline std::vector<std::string> run_arguments(const RunOptions& o) {
                                 std::to_string(o.global_batch), "--bucket-mb",
                                 fmt::format("{}", o.bucket_mb), "--accumulate",
                                 std::to_string(o.accumulate), "--term-grace",
-                                fmt::format("{}", o.term_grace_seconds)};
+                                fmt::format("{}", o.term_grace_seconds), "--rdzv-timeout",
+                                fmt::format("{}", o.rdzv_timeout_seconds)};
   if (!o.work_dir.empty()) a.insert(a.end(), {"--work-dir", o.work_dir});
   if (o.resume) a.push_back("--resume");
   if (o.scale_to_local) a.push_back("--scale-to-local");

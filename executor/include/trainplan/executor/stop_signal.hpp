@@ -7,8 +7,13 @@
 
 namespace trainplan::executor {
 
-/// Records SIGINT and SIGTERM instead of dying on them. Idempotent.
+/// Installs the SIGINT/SIGTERM handlers. Until set_stop_deferred(true), a stop signal ends the
+/// process at once with 128 + the signal (nothing to save yet: data checks, rendezvous); after
+/// it, the signal is recorded for the training loop or the launcher to act on. Idempotent.
 void install_stop_handlers();
+
+/// Whether a stop signal waits for a safe point (a step boundary, the launcher's loop).
+void set_stop_deferred(bool deferred);
 
 /// The first stop signal received (SIGINT or SIGTERM), or 0.
 int stop_signal();
