@@ -33,6 +33,7 @@ class LocalCommunicator final : public Communicator {
     TORCH_CHECK(root == 0, "local communicator: broadcast root ", root, " outside a world of 1");
   }
   void barrier() override {}
+  void barrier_within(std::chrono::milliseconds) override {}
 };
 
 }  // namespace

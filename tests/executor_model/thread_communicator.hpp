@@ -121,6 +121,7 @@ class ThreadCommunicator final : public Communicator {
     group_.broadcast(rank_, tensors, root);
   }
   void barrier() override { group_.barrier(); }
+  void barrier_within(std::chrono::milliseconds) override { group_.barrier(); }
 
  private:
   struct Done final : Work {

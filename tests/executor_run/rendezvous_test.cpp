@@ -1,11 +1,56 @@
 // Rendezvous failures end the run within --rdzv-timeout with a message that names the address
 // and port, or the ranks that never joined (issue 11).
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <chrono>
+#include <fstream>
+#include <map>
 
 #include "run_support.hpp"
 #include "trainplan/executor/launcher.hpp"
 
 namespace {
+
+// Starts `trainplan ARGS` with `env` added to this process's environment (execve: no shared
+// setenv between concurrent starts); its output goes to `log`. Returns the pid.
+pid_t spawn_with_env(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                     const std::string& log) {
+  std::vector<std::string> entries;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    if (!env.count(entry.substr(0, entry.find('=')))) entries.push_back(entry);
+  }
+  for (const auto& [k, v] : env) entries.push_back(k + "=" + v);
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE* f = std::fopen(log.c_str(), "w");
+    if (f) {
+      dup2(fileno(f), STDOUT_FILENO);
+      dup2(fileno(f), STDERR_FILENO);
+    }
+    std::vector<char*> argv = {const_cast<char*>(TRAINPLAN_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& e : entries) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  return pid;
+}
+
+int exit_code_of(pid_t pid) {
+  int status = 0;
+  waitpid(pid, &status, 0);
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path);
+  return std::string((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+}
 
 double seconds_since(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
@@ -43,4 +88,32 @@ TEST_CASE("an unreachable MASTER_ADDR and a rank that never joins are named with
   CHECK(err.find("ranks 1, 2 never joined") != std::string::npos);
   CHECK(took < 3 + 10);
   MESSAGE("a lone rank 0 of 3 gave up after " << took << " s with --rdzv-timeout 3");
+}
+
+TEST_CASE("under torchrun's variables the ranks join first, then wait for rank 0's data checks") {
+  // Two ranks started as torchrun starts them, with a collective --timeout of 1 s: both join
+  // the store first, then rank 0 writes and checks the scaled data sets while rank 1 waits in
+  // a barrier bounded by --rdzv-timeout, not by --timeout.
+  const std::string dir = make_temp_dir();
+  const std::string plan = run_test::make_plan(dir, "4 GPUs, 1 day budget?", "pretrain");
+  const std::string port = std::to_string(trainplan::executor::free_tcp_port());
+  const std::vector<std::string> args = {"run", plan, "--scale-to-local", "--global-batch", "8",
+                                         "--max-steps", "2", "--timeout", "1", "--rdzv-timeout", "60",
+                                         "--work-dir", dir + "/w"};
+  auto env = [&](int rank) {
+    return std::map<std::string, std::string>{{"RANK", std::to_string(rank)}, {"WORLD_SIZE", "2"},
+                                              {"LOCAL_RANK", std::to_string(rank)},
+                                              {"LOCAL_WORLD_SIZE", "2"}, {"MASTER_ADDR", "127.0.0.1"},
+                                              {"MASTER_PORT", port}};
+  };
+  const auto start = std::chrono::steady_clock::now();
+  const pid_t rank1 = spawn_with_env(args, env(1), dir + "/rank1.log");
+  const pid_t rank0 = spawn_with_env(args, env(0), dir + "/rank0.log");
+  const int code0 = exit_code_of(rank0), code1 = exit_code_of(rank1);
+  const std::string log0 = file_text(dir + "/rank0.log"), log1 = file_text(dir + "/rank1.log");
+  CAPTURE(log0);
+  CAPTURE(log1);
+  CHECK(code0 == 0);
+  CHECK(code1 == 0);
+  MESSAGE("two torchrun-style ranks finished in " << seconds_since(start) << " s");
 }

@@ -146,6 +146,12 @@ class GlooCommunicator : public Communicator {
     GlooWork(group_->barrier(o), world_.rank, "barrier", options_.timeout).wait();
   }
 
+  void barrier_within(std::chrono::milliseconds timeout) override {
+    c10d::BarrierOptions o;
+    o.timeout = timeout;
+    GlooWork(group_->barrier(o), world_.rank, "waiting for rank 0's data checks", timeout).wait();
+  }
+
  private:
   WorldInfo world_;
   CollectiveOptions options_;

@@ -159,14 +159,20 @@ ExecutionPlan prepare(const RunOptions& o, const planner::Plan& plan, const std:
   return exec;
 }
 
-int run_workers(const RunOptions& o, const planner::Plan& plan, const std::string& work_dir,
-                const WorldInfo& world, ExecutionPlan exec) {
+// Joins the job: the store and the connections come before anything else, so that no rank
+// waits on another's data checks without a rendezvous to wait in.
+std::unique_ptr<Communicator> join(const RunOptions& o, const WorldInfo& world) {
   CollectiveOptions co;
   co.timeout = std::chrono::milliseconds(int64_t(o.timeout_seconds * 1000));
   co.rendezvous_timeout = std::chrono::milliseconds(int64_t(o.rdzv_timeout_seconds * 1000));
   std::unique_ptr<Communicator> comm = world.world_size > 1 ? make_gloo_communicator(world, co)
                                                             : make_local_communicator();
   if (world.world_size > 1) torch::set_num_threads(1);
+  return comm;
+}
+
+int run_workers(const RunOptions& o, const planner::Plan& plan, const std::string& work_dir,
+                std::unique_ptr<Communicator> comm, ExecutionPlan exec) {
   // Joined: a stop signal now waits for the next step boundary, where it is checkpointed.
   set_stop_deferred(true);
   RunDirectory run_dir = RunDirectory::existing(work_dir);
@@ -257,15 +263,23 @@ int run_plan(const RunOptions& o) {
     RunDirectory::existing(work_dir).write_plan(planner::to_json(plan).dump(2) + "\n");
     exec = prepare(o, plan, work_dir, 1);
     print_mapping(exec, o);
-  } else {
-    // Started by torchrun or srun: all ranks agree on runs/<plan-name> (or --work-dir).
+  }
+  std::unique_ptr<Communicator> comm;
+  if (!o.worker && world.world_size > 1) {
+    // Started by torchrun, srun or mpirun: join first (rank 0 creates the store before any
+    // data preparation), then rank 0 checks the data while the others wait up to
+    // --rdzv-timeout. All ranks agree on runs/<plan-name> (or --work-dir).
     work_dir = work_dir_for(o, plan, /*fresh=*/false);
+    comm = join(o, world);
     exec = world.rank == 0 ? prepare(o, plan, work_dir, world.world_size)
                            : map_plan(plan, mapping_for(o, work_dir, world.world_size));
     if (world.rank != 0) add_local_pretraining(exec, o);
+    comm->barrier_within(std::chrono::milliseconds(int64_t(o.rdzv_timeout_seconds * 1000)));
+  } else {
+    comm = join(o, world);
   }
   predict(exec, world.world_size);
-  int code = run_workers(o, plan, work_dir, world, exec);
+  int code = run_workers(o, plan, work_dir, std::move(comm), exec);
   if (world.rank == 0 && !o.worker) std::printf("run directory: %s\n", work_dir.c_str());
   return code;
 }

@@ -48,6 +48,9 @@ class Communicator {
   virtual void broadcast(std::vector<torch::Tensor> tensors, int root) = 0;
   /// Waits until every rank has arrived.
   virtual void barrier() = 0;
+  /// A barrier with its own timeout: the ranks that wait while rank 0 checks the data sets
+  /// (which may take minutes) wait up to the rendezvous timeout, not a collective's.
+  virtual void barrier_within(std::chrono::milliseconds timeout) = 0;
 
   /// Blocking sum across ranks.
   void allreduce_sum(torch::Tensor tensor) { allreduce_sum_async({std::move(tensor)})->wait(); }
