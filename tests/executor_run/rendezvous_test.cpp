@@ -12,35 +12,6 @@
 
 namespace {
 
-// Starts `trainplan ARGS` with `env` added to this process's environment (execve: no shared
-// setenv between concurrent starts); its output goes to `log`. Returns the pid.
-pid_t spawn_with_env(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
-                     const std::string& log) {
-  std::vector<std::string> entries;
-  for (char** e = environ; *e; ++e) {
-    const std::string entry = *e;
-    if (!env.count(entry.substr(0, entry.find('=')))) entries.push_back(entry);
-  }
-  for (const auto& [k, v] : env) entries.push_back(k + "=" + v);
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE* f = std::fopen(log.c_str(), "w");
-    if (f) {
-      dup2(fileno(f), STDOUT_FILENO);
-      dup2(fileno(f), STDERR_FILENO);
-    }
-    std::vector<char*> argv = {const_cast<char*>(TRAINPLAN_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    std::vector<char*> envp;
-    for (auto& e : entries) envp.push_back(e.data());
-    envp.push_back(nullptr);
-    execve(argv[0], argv.data(), envp.data());
-    _exit(127);
-  }
-  return pid;
-}
-
 int exit_code_of(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);
@@ -107,8 +78,8 @@ TEST_CASE("under torchrun's variables the ranks join first, then wait for rank 0
                                               {"MASTER_PORT", port}};
   };
   const auto start = std::chrono::steady_clock::now();
-  const pid_t rank1 = spawn_with_env(args, env(1), dir + "/rank1.log");
-  const pid_t rank0 = spawn_with_env(args, env(0), dir + "/rank0.log");
+  const pid_t rank1 = run_test::spawn_trainplan(args, env(1), dir + "/rank1.log");
+  const pid_t rank0 = run_test::spawn_trainplan(args, env(0), dir + "/rank0.log");
   const int code0 = exit_code_of(rank0), code1 = exit_code_of(rank1);
   const std::string log0 = file_text(dir + "/rank0.log"), log1 = file_text(dir + "/rank1.log");
   CAPTURE(log0);

@@ -1,5 +1,8 @@
 #include "run_support.hpp"
 
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdlib>
 #include <fstream>
@@ -15,6 +18,34 @@ int run_with_env(const std::vector<std::string>& args, const std::map<std::strin
   for (const auto& [k, v] : env) unsetenv(k.c_str());
   return code;
 }
+
+pid_t spawn_trainplan(const std::vector<std::string>& args, const std::map<std::string, std::string>& env,
+                     const std::string& log) {
+  std::vector<std::string> entries;
+  for (char** e = environ; *e; ++e) {
+    const std::string entry = *e;
+    if (!env.count(entry.substr(0, entry.find('=')))) entries.push_back(entry);
+  }
+  for (const auto& [k, v] : env) entries.push_back(k + "=" + v);
+  pid_t pid = fork();
+  if (pid == 0) {
+    FILE* f = std::fopen(log.c_str(), "w");
+    if (f) {
+      dup2(fileno(f), STDOUT_FILENO);
+      dup2(fileno(f), STDERR_FILENO);
+    }
+    std::vector<char*> argv = {const_cast<char*>(TRAINPLAN_BINARY)};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    std::vector<char*> envp;
+    for (auto& e : entries) envp.push_back(e.data());
+    envp.push_back(nullptr);
+    execve(argv[0], argv.data(), envp.data());
+    _exit(127);
+  }
+  return pid;
+}
+
 
 std::string make_plan(const std::string& dir, const std::string& question, const std::string& strategy) {
   std::string out, err;

@@ -1,5 +1,7 @@
 #pragma once
 // Helpers for the end-to-end run tests: running trainplan, making plans, reading checkpoints.
+#include <sys/types.h>
+
 #include <map>
 #include <string>
 #include <vector>
@@ -14,6 +16,11 @@ int run_with_env(const std::vector<std::string>& args, const std::map<std::strin
                  std::string& out, std::string& err);
 
 /// Writes the plan `trainplan plan QUESTION [--strategy S]` makes into `dir`; returns its path.
+/// Starts `trainplan ARGS` without waiting, `env` added to this process's environment
+/// (execve: concurrent starts share no setenv), its output in `log`. Returns the pid.
+pid_t spawn_trainplan(const std::vector<std::string>& args,
+                      const std::map<std::string, std::string>& env, const std::string& log);
+
 std::string make_plan(const std::string& dir, const std::string& question,
                       const std::string& strategy = "");
 

@@ -18,24 +18,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Starts `trainplan ARGS` with its output in files; returns its pid.
-pid_t spawn_trainplan(const std::vector<std::string>& args, const std::string& log) {
-  pid_t pid = fork();
-  if (pid == 0) {
-    FILE* f = std::fopen(log.c_str(), "w");
-    if (f) {
-      dup2(fileno(f), STDOUT_FILENO);
-      dup2(fileno(f), STDERR_FILENO);
-    }
-    std::vector<char*> argv = {const_cast<char*>(TRAINPLAN_BINARY)};
-    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-    argv.push_back(nullptr);
-    execv(argv[0], argv.data());
-    _exit(127);
-  }
-  return pid;
-}
-
 // Waits for `path` to exist, at most `seconds`.
 bool wait_for_file(const std::string& path, double seconds) {
   const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
@@ -101,7 +83,7 @@ TEST_CASE("SIGTERM to the launcher: workers checkpoint and exit, --resume equals
   REQUIRE(run_trainplan(with({"--work-dir", dir + "/straight"}), out, err) == 0);
 
   const std::string work = dir + "/stopped";
-  const pid_t launcher = spawn_trainplan(with({"--work-dir", work}), dir + "/stopped.log");
+  const pid_t launcher = run_test::spawn_trainplan(with({"--work-dir", work}), {}, dir + "/stopped.log");
   // The first mid-epoch checkpoint (step 2) shows training is under way.
   REQUIRE(wait_for_file(work + "/last_checkpoint", 120));
   kill(launcher, SIGTERM);
@@ -131,10 +113,10 @@ TEST_CASE("SIGKILL of the launcher: every worker is gone within 10 s") {
   const std::string dir = make_temp_dir();
   const std::string plan = run_test::make_plan(dir, "4 GPUs, 1 day budget?", "pretrain");
   const std::string work = dir + "/killed";
-  const pid_t launcher = spawn_trainplan({"run", plan, "--scale-to-local", "--nproc", "2",
+  const pid_t launcher = run_test::spawn_trainplan({"run", plan, "--scale-to-local", "--nproc", "2",
                                           "--global-batch", "8", "--max-steps", "400",
                                           "--checkpoint-every", "2", "--work-dir", work},
-                                         dir + "/killed.log");
+                                         {}, dir + "/killed.log");
   REQUIRE(wait_for_file(work + "/last_checkpoint", 120));
   REQUIRE(processes_with(work) >= 2);
   kill(launcher, SIGKILL);

@@ -228,6 +228,12 @@ StageResult train_stage(const StageContext& ctx) {
   auto at = [&](int64_t epoch, int64_t iteration, int64_t step, bool done) {
     return TrainingPosition{s.id, epoch, iteration, step, done, setup};
   };
+  // The stage's last.pt at `position`, and the run's pointer to it (rank 0 only).
+  auto save_last = [&](const TrainingPosition& position) {
+    const std::string path = ctx.run_dir.checkpoint_path(s.id, "last");
+    save_checkpoint(path, *model, optimizer.get(), position, identity, result.best_map50);
+    ctx.run_dir.set_last_checkpoint(path);
+  };
   data::DistributedSampler sampler(train.images.size(), rank, world, ctx.options.seed, true);
   const int64_t steps_per_epoch = int64_t(sampler.size()) / per_rank;
   if (steps_per_epoch < 1)
@@ -261,12 +267,7 @@ StageResult train_stage(const StageContext& ctx) {
       // SIGINT/SIGTERM: the step before this one is the last; its exact position is
       // checkpointed so that --resume continues as if nothing happened.
       if (const int signal = agreed_stop_signal(comm)) {
-        if (leader) {
-          const std::string path = ctx.run_dir.checkpoint_path(s.id, "last");
-          save_checkpoint(path, *model, optimizer.get(), at(epoch, iteration, global_step, false),
-                          identity, result.best_map50);
-          ctx.run_dir.set_last_checkpoint(path);
-        }
+        if (leader) save_last(at(epoch, iteration, global_step, false));
         comm.barrier();
         throw StopRequested(signal, fmt::format("stage \"{}\" at step {} (epoch {}, step {} of {})",
                                                 s.id, global_step, epoch + 1, iteration,
@@ -309,12 +310,8 @@ StageResult train_stage(const StageContext& ctx) {
       progress.step(epoch, s.epochs, epoch * steps_per_epoch + iteration + 1, step_loss, took);
       if (ctx.options.check_sync_every > 0 && global_step % ctx.options.check_sync_every == 0)
         check_sync(model, comm, global_step);
-      if (leader && global_step % ctx.options.checkpoint_every_steps == 0 && iteration + 1 < steps_per_epoch) {
-        const std::string path = ctx.run_dir.checkpoint_path(s.id, "last");
-        save_checkpoint(path, *model, optimizer.get(), at(epoch, iteration + 1, global_step, false),
-                        identity, result.best_map50);
-        ctx.run_dir.set_last_checkpoint(path);
-      }
+      if (leader && global_step % ctx.options.checkpoint_every_steps == 0 && iteration + 1 < steps_per_epoch)
+        save_last(at(epoch, iteration + 1, global_step, false));
     }
     result.steps += counted;
     // Stopped at --max-steps inside this epoch: the steps it did are evaluated and recorded
@@ -323,12 +320,7 @@ StageResult train_stage(const StageContext& ctx) {
     if (partial && counted == 0) {
       // Stopped before the epoch's first step (the last epoch ended at the limit, or a resume
       // from such a stop): nothing new to evaluate.
-      if (leader) {
-        const std::string path = ctx.run_dir.checkpoint_path(s.id, "last");
-        save_checkpoint(path, *model, optimizer.get(), at(epoch, iteration, global_step, false),
-                        identity, result.best_map50);
-        ctx.run_dir.set_last_checkpoint(path);
-      }
+      if (leader) save_last(at(epoch, iteration, global_step, false));
       comm.barrier();
       break;
     }
