@@ -27,6 +27,9 @@ void add_run_flags(CLI::App& cmd, const std::shared_ptr<executor::RunOptions>& o
   cmd.add_option("--max-steps", o->max_steps, "Stop each stage at N optimizer steps (for tests)");
   cmd.add_option("--rdzv-timeout", o->rdzv_timeout_seconds,
                  "Seconds for every rank to join the job before it fails naming the address (default 300)");
+  cmd.add_option("--hang-timeout", o->hang_timeout_seconds,
+                 "Seconds a rank may make no progress outside a collective before the run "
+                 "ends naming it and its phase (default: 3/4 of --timeout; 0 = off)");
   cmd.add_option("--term-grace", o->term_grace_seconds,
                  "After SIGINT/SIGTERM, seconds workers get to checkpoint before they are killed "
                  "(default 30)");
@@ -53,6 +56,8 @@ void check_run_options(const executor::RunOptions& o) {
   if (o.max_steps < 0) bad("--max-steps", std::to_string(o.max_steps), ">= 0");
   if (!(o.rdzv_timeout_seconds > 0 && o.rdzv_timeout_seconds <= 86400))
     bad("--rdzv-timeout", fmt::format("{}", o.rdzv_timeout_seconds), "seconds, > 0 and at most 86400");
+  if (!(o.hang_timeout_seconds == -1 || (o.hang_timeout_seconds >= 0 && o.hang_timeout_seconds <= 86400)))
+    bad("--hang-timeout", fmt::format("{}", o.hang_timeout_seconds), "seconds, 0 (off) to 86400");
   if (!(o.term_grace_seconds > 0 && o.term_grace_seconds <= 86400))
     bad("--term-grace", fmt::format("{}", o.term_grace_seconds), "seconds, > 0 and at most 86400");
   if (!(o.bucket_mb > 0) || o.bucket_mb > 4096) bad("--bucket-mb", fmt::format("{}", o.bucket_mb), "0 < MiB <= 4096");

@@ -42,6 +42,10 @@ MeasurementRecord parse_record(JsonObjectReader in) {
   r.amp = in.boolean_or("amp", true);
   r.data_seconds_per_iter = in.optional_number("data_seconds_per_iter", /*positive=*/false);
   r.framework = in.string_or("framework", "");
+  // Where in a trainplan run it was measured: a resumed run drops the records written after
+  // its checkpoint by these (no record counted twice).
+  r.stage = in.string_or("stage", "");
+  if (in.has("epoch")) r.epoch = whole_number(in, "epoch", 1);
   in.reject_unknown_keys();
   return r;
 }
@@ -97,6 +101,8 @@ nlohmann::ordered_json to_json(const MeasurementRecord& r) {
   j["amp"] = r.amp;
   if (r.data_seconds_per_iter) j["data_seconds_per_iter"] = *r.data_seconds_per_iter;
   if (!r.framework.empty()) j["framework"] = r.framework;
+  if (!r.stage.empty()) j["stage"] = r.stage;
+  if (r.epoch) j["epoch"] = *r.epoch;
   return j;
 }
 

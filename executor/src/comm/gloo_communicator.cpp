@@ -6,6 +6,7 @@
 #include <cstdlib>
 
 #include "trainplan/error.hpp"
+#include "trainplan/executor/activity.hpp"
 #include "trainplan/executor/communicator.hpp"
 
 namespace trainplan::executor {
@@ -19,6 +20,7 @@ class GlooWork : public Work {
       : work_(std::move(work)), rank_(rank), what_(std::move(what)), timeout_(timeout) {}
 
   void wait() override {
+    ScopedPhase waiting(Phase::collective);  // waits for peers: never the hung rank
     try {
       work_->wait(timeout_);
     } catch (const std::exception& e) {
@@ -58,7 +60,7 @@ class GlooCommunicator : public Communicator {
     try {
       c10d::TCPStoreOptions store_options;
       store_options.port = uint16_t(world.master_port);
-      store_options.isServer = world.rank == 0;
+      store_options.isServer = world.rank == 0 && !world.agent_store;
       store_options.numWorkers = size_t(world.world_size);
       store_options.waitWorkers = false;
       store_options.timeout = options.rendezvous_timeout;
@@ -160,6 +162,36 @@ class GlooCommunicator : public Communicator {
 };
 
 }  // namespace
+
+namespace {
+
+class TcpHostedStore : public HostedStore {
+ public:
+  TcpHostedStore(const std::string& address, int world_size) {
+    c10d::TCPStoreOptions o;
+    o.port = 0;  // the kernel picks a free port and the listening socket keeps it
+    o.isServer = true;
+    o.numWorkers = size_t(world_size);
+    o.waitWorkers = false;
+    try {
+      store_ = c10::make_intrusive<c10d::TCPStore>(address, o);
+    } catch (const std::exception& e) {
+      std::string what = e.what();
+      throw RunError(fmt::format("cannot serve the rendezvous store at {}: {}", address,
+                                 what.substr(0, what.find('\n'))));
+    }
+  }
+  int port() const override { return store_->getPort(); }
+
+ private:
+  c10::intrusive_ptr<c10d::TCPStore> store_;
+};
+
+}  // namespace
+
+std::unique_ptr<HostedStore> host_store(const std::string& address, int world_size) {
+  return std::make_unique<TcpHostedStore>(address, world_size);
+}
 
 std::unique_ptr<Communicator> make_gloo_communicator(const WorldInfo& world,
                                                      const CollectiveOptions& options) {

@@ -59,6 +59,9 @@ std::optional<WorldInfo> world_from_environment(const std::map<std::string, std:
     w.master_port = integer(env, "MASTER_PORT", 29500, 1);
     w.node_rank = integer(env, "GROUP_RANK", 0, 0);
     w.restart_count = integer(env, "TORCHELASTIC_RESTART_COUNT", 0, 0);
+    // torchrun's static rendezvous: its agent already serves the store at MASTER_PORT.
+    const std::string agent = text(env, "TORCHELASTIC_USE_AGENT_STORE", "False");
+    w.agent_store = agent == "True" || agent == "true" || agent == "1";
     w.launcher = "torchrun";
   } else if (env.count("SLURM_PROCID") && env.count("SLURM_NTASKS")) {
     w.world_size = integer(env, "SLURM_NTASKS", 1, 1);
@@ -112,6 +115,7 @@ std::map<std::string, std::string> worker_environment(const WorldInfo& w) {
           {"LOCAL_WORLD_SIZE", std::to_string(w.local_world_size)},
           {"MASTER_ADDR", w.master_addr},
           {"MASTER_PORT", std::to_string(w.master_port)},
+          {"TORCHELASTIC_USE_AGENT_STORE", w.agent_store ? "True" : "False"},
           // One compute thread per worker: the ranks share this machine's cores.
           {"OMP_NUM_THREADS", "1"}};
 }

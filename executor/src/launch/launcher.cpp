@@ -52,11 +52,41 @@ std::string describe(int status) {
   return "stopped";
 }
 
-pid_t start_worker(const LaunchOptions& o, const WorldInfo& world) {
-  const std::string log = log_path(o, world.rank);
+// Everything a worker's exec needs, built before fork: the launcher has threads (its
+// rendezvous store), so the child may only make async-signal-safe calls.
+struct WorkerExec {
+  std::string log;
+  std::vector<std::string> args, env;
+  std::vector<char*> argv, envp;
+  bool output_to_log = true;
+};
+
+WorkerExec worker_exec(const LaunchOptions& o, const WorldInfo& world) {
+  WorkerExec w;
+  w.log = log_path(o, world.rank);
+  w.args = o.worker_argv;
+  auto variables = current_environment();
+  for (const auto& [k, v] : worker_environment(world)) variables[k] = v;
+  for (const auto& [k, v] : variables) w.env.push_back(k + "=" + v);
+  for (auto& a : w.args) w.argv.push_back(a.data());
+  w.argv.push_back(nullptr);
+  for (auto& e : w.env) w.envp.push_back(e.data());
+  w.envp.push_back(nullptr);
+  w.output_to_log = !(o.rank0_to_terminal && world.rank == 0);
+  return w;
+}
+
+void write_error(const char* what, const char* program) {
+  // write(2) only: no stdio after fork in a threaded process.
+  const char* reason = strerror(errno);
+  for (const char* part : {"cannot execute ", program, ": ", reason, " (", what, ")\n"})
+    if (::write(STDERR_FILENO, part, strlen(part)) < 0) break;
+}
+
+pid_t start_worker(const WorkerExec& w, int rank) {
   const pid_t launcher = getpid();
   pid_t pid = fork();
-  if (pid < 0) throw RunError(fmt::format("cannot start worker {}: {}", world.rank, std::strerror(errno)));
+  if (pid < 0) throw RunError(fmt::format("cannot start worker {}: {}", rank, std::strerror(errno)));
   if (pid > 0) return pid;
   // Child: its own process group, so the launcher can stop it with everything it started; and
   // it dies with the launcher, even a SIGKILLed one (no orphans training on).
@@ -66,17 +96,13 @@ pid_t start_worker(const LaunchOptions& o, const WorldInfo& world) {
   // The launcher's stop handlers are not the worker's until it installs its own.
   signal(SIGINT, SIG_DFL);
   signal(SIGTERM, SIG_DFL);
-  int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+  int fd = open(w.log.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
   if (fd >= 0) {
     dup2(fd, STDERR_FILENO);
-    if (!(o.rank0_to_terminal && world.rank == 0)) dup2(fd, STDOUT_FILENO);
+    if (w.output_to_log) dup2(fd, STDOUT_FILENO);
   }
-  for (const auto& [k, v] : worker_environment(world)) setenv(k.c_str(), v.c_str(), 1);
-  std::vector<char*> argv;
-  for (const auto& a : o.worker_argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  execv(argv[0], argv.data());
-  std::fprintf(stderr, "cannot execute %s: %s\n", argv[0], std::strerror(errno));
+  execve(w.argv[0], w.argv.data(), w.envp.data());
+  write_error("execve", w.argv[0]);
   _exit(127);
 }
 
@@ -105,7 +131,7 @@ void stop_all(std::vector<pid_t>& pids, int grace_seconds) {
 
 }  // namespace
 
-int free_tcp_port() {
+int free_tcp_port() {  // closes the socket: another program may take the port before its use
   int fd = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in addr{};
   addr.sin_family = AF_INET;
@@ -123,15 +149,18 @@ int free_tcp_port() {
 LaunchResult launch_local_workers(const LaunchOptions& o) {
   std::vector<pid_t> pids(o.nproc, 0);
   const int port = o.master_port > 0 ? o.master_port : free_tcp_port();
+  std::vector<WorkerExec> execs;
   for (int r = 0; r < o.nproc; ++r) {
     WorldInfo w;
     w.rank = w.local_rank = r;
     w.world_size = w.local_world_size = o.nproc;
     w.master_addr = o.master_addr;
     w.master_port = port;
+    w.agent_store = o.agent_store;
+    execs.push_back(worker_exec(o, w));
     std::ofstream(log_path(o, r), std::ios::trunc);  // a fresh log per run
-    pids[r] = start_worker(o, w);
   }
+  for (int r = 0; r < o.nproc; ++r) pids[r] = start_worker(execs[r], r);
   LaunchResult result;
   int running = o.nproc;
   set_stop_deferred(true);  // from here a stop signal is forwarded to the workers

@@ -75,9 +75,11 @@ std::string read_meta(torch::serialize::InputArchive& archive, const std::string
   return meta.toStringRef();
 }
 
-void load_archive(torch::serialize::InputArchive& archive, const std::string& path) {
+void load_archive(torch::serialize::InputArchive& archive, const std::string& bytes,
+                  const std::string& path) {
   try {
-    archive.load_from(path);
+    std::istringstream in(bytes);
+    archive.load_from(in);
   } catch (const std::exception& e) {
     std::string what = e.what();
     throw InputError(fmt::format("{}: cannot read the checkpoint: {}", path, what.substr(0, what.find('\n'))));
@@ -110,19 +112,37 @@ void save_checkpoint(const std::string& path, torch::nn::Module& model,
   write_file_atomically(path, bytes.str());
 }
 
+std::string read_checkpoint_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputError(fmt::format("{}: checkpoint not found", path));
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  if (!in && !in.eof()) throw InputError(fmt::format("{}: cannot read the checkpoint", path));
+  return bytes.str();
+}
+
 CheckpointInfo read_checkpoint_info(const std::string& path) {
-  if (!std::ifstream(path)) throw InputError(fmt::format("{}: checkpoint not found", path));
+  return checkpoint_info_of(read_checkpoint_bytes(path), path);
+}
+
+CheckpointInfo checkpoint_info_of(const std::string& bytes, const std::string& path) {
   torch::serialize::InputArchive archive;
-  load_archive(archive, path);
+  load_archive(archive, bytes, path);
   return parse_meta(read_meta(archive, path), path);
 }
 
 CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model,
                                torch::optim::Optimizer* optimizer, const ModelIdentity& expected,
                                bool weights_only) {
-  if (!std::ifstream(path)) throw InputError(fmt::format("{}: checkpoint not found", path));
+  return load_checkpoint_bytes(read_checkpoint_bytes(path), path, model, optimizer, expected,
+                               weights_only);
+}
+
+CheckpointInfo load_checkpoint_bytes(const std::string& bytes, const std::string& path,
+                                     torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                                     const ModelIdentity& expected, bool weights_only) {
   torch::serialize::InputArchive archive;
-  load_archive(archive, path);
+  load_archive(archive, bytes, path);
   CheckpointInfo info = parse_meta(read_meta(archive, path), path);
   const auto& got = info.identity;
   if (got.size != expected.size || got.embed_dim != expected.embed_dim)

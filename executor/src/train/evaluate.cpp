@@ -1,5 +1,6 @@
 #include "evaluate.hpp"
 
+#include "trainplan/executor/activity.hpp"
 #include "trainplan/executor/data/loader.hpp"
 #include "trainplan/executor/eval/decode.hpp"
 #include "trainplan/executor/eval/gather.hpp"
@@ -9,6 +10,7 @@ namespace trainplan::executor {
 MapResult evaluate(Detector& model, const data::CocoDataset& val, int image_size,
                    Communicator& comm) {
   constexpr int kBatch = 16;
+  ScopedPhase evaluating(Phase::evaluation);
   torch::NoGradGuard no_grad;
   model->eval();
   // This rank's share, without the padding of training's sampler (no image counted twice).
@@ -44,6 +46,7 @@ MapResult evaluate(Detector& model, const data::CocoDataset& val, int image_size
       records.truths.push_back(g);
     }
     first += size_t(batch->count);
+    note_progress();
   }
   const EvaluationRecords all = gather_evaluation(std::move(records), comm);
   return coco_map(all.detections, all.truths, int(val.class_names.size()));

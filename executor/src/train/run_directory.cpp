@@ -27,7 +27,58 @@ void append_line(const std::string& path, const std::string& line) {
   if (!ok) throw RunError(fmt::format("{}: cannot append", path));
 }
 
+// The (stage, epoch) a row names: CSV rows start with them; JSON lines have the fields. A
+// line that says neither is kept.
+std::optional<std::pair<std::string, int64_t>> row_position(const std::string& line, bool csv) {
+  if (csv) {
+    const auto first = line.find(','), second = line.find(',', first + 1);
+    if (first == std::string::npos || second == std::string::npos) return std::nullopt;
+    try {
+      return std::make_pair(line.substr(0, first), std::stoll(line.substr(first + 1, second - first - 1)));
+    } catch (const std::exception&) {
+      return std::nullopt;  // the header
+    }
+  }
+  const auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object() || !j.contains("stage") || !j.contains("epoch") || !j["stage"].is_string() ||
+      !j["epoch"].is_number_integer())
+    return std::nullopt;
+  return std::make_pair(j["stage"].get<std::string>(), j["epoch"].get<int64_t>());
+}
+
 }  // namespace
+
+std::vector<std::string> RunDirectory::keep_outputs(
+    const std::function<bool(const std::string&, int64_t)>& keep) const {
+  std::vector<std::string> removed;
+  for (const char* name : {"results.csv", "metrics.jsonl", "measurements.jsonl"}) {
+    const std::string path = path_ + "/" + name;
+    std::ifstream in(path, std::ios::binary);
+    if (!in) continue;
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    std::string kept;
+    int dropped = 0;
+    for (size_t at = 0; at < text.size();) {
+      const size_t end = text.find('\n', at);
+      if (end == std::string::npos) {  // cut short by a crash while appending
+        ++dropped;
+        removed.push_back(fmt::format("{}: an incomplete last line", name));
+        break;
+      }
+      const std::string line = text.substr(at, end - at);
+      at = end + 1;
+      const auto position = row_position(line, name == std::string("results.csv"));
+      if (position && !keep(position->first, position->second)) {
+        ++dropped;
+        removed.push_back(fmt::format("{}: stage {} epoch {}", name, position->first, position->second));
+        continue;
+      }
+      kept += line + "\n";
+    }
+    if (dropped) write_file_atomically(path, kept);
+  }
+  return removed;
+}
 
 RunDirectory RunDirectory::open(const std::string& root, const std::string& name, bool fresh) {
   std::string path = root + "/" + name;

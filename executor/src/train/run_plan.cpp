@@ -4,14 +4,20 @@
 
 #include <fmt/format.h>
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
+#include <random>
 #include <sstream>
 
 #include "closing_table.hpp"
 #include "stage_trainer.hpp"
 #include "trainplan/error.hpp"
+#include "trainplan/atomic_file.hpp"
+#include "trainplan/executor/activity.hpp"
 #include "trainplan/executor/communicator.hpp"
+#include "trainplan/executor/heartbeat.hpp"
 #include "trainplan/executor/data/coco_dataset.hpp"
 #include "trainplan/executor/data/synth.hpp"
 #include "trainplan/executor/launch_env.hpp"
@@ -108,9 +114,18 @@ void check_resumable(const std::string& path, const TrainingPosition& at, const 
            "the plan's stage changed: epochs, learning rate, data, model or input; start a new run");
 }
 
-ExecutionPlan prepare(const RunOptions& o, const planner::Plan& plan, const std::string& work_dir, int world) {
+// The plan mapped onto this run; every rank maps it the same way.
+ExecutionPlan map_for_run(const RunOptions& o, const planner::Plan& plan, const std::string& work_dir,
+                          int world) {
   ExecutionPlan exec = map_plan(plan, mapping_for(o, work_dir, world));
   add_local_pretraining(exec, o);
+  return exec;
+}
+
+// Writes the synthetic data a scaled run needs (unless there) and checks every stage's data,
+// on this host.
+void prepare_data(const ExecutionPlan& exec, const RunOptions& o) {
+  ScopedPhase preparing(Phase::preparing_data);
   for (const auto& spec : exec.synthesize) {
     if (fs::exists(spec.dir + "/annotations/train.json")) continue;
     data::SynthOptions so;
@@ -130,6 +145,34 @@ ExecutionPlan prepare(const RunOptions& o, const planner::Plan& plan, const std:
       for (const auto& line : skipped) std::fprintf(stderr, "trainplan: skipped: %s\n", line.c_str());
     }
   }
+}
+
+// A resumed run continues from its checkpoint: the rows written after it (an epoch that ended
+// after the checkpoint was written, a crash in between) are dropped, so none is counted twice.
+void drop_outputs_after(const RunDirectory& run_dir, const ExecutionPlan& exec,
+                        const TrainingPosition& at) {
+  auto index = [&](const std::string& id) {
+    auto it = std::find_if(exec.stages.begin(), exec.stages.end(),
+                           [&](const ExecStage& e) { return e.id == id; });
+    return it == exec.stages.end() ? -1 : int(it - exec.stages.begin());
+  };
+  const int resumed = index(at.stage);
+  const auto removed = run_dir.keep_outputs([&](const std::string& stage, int64_t epoch) {
+    const int i = index(stage);
+    if (i < 0 || i < resumed) return true;
+    if (i > resumed) return false;
+    return at.stage_done || epoch <= at.epoch;  // epochs are 1-based in rows, at.epoch = done
+  });
+  if (removed.empty()) return;
+  std::string list;
+  for (const auto& r : removed) list += (list.empty() ? "" : "; ") + r;
+  std::printf("resume: dropped %zu output row%s written after the checkpoint (%s)\n",
+              removed.size(), removed.size() == 1 ? "" : "s", list.c_str());
+}
+
+// What only the run directory's host can check: the weights each stage starts from and the
+// checkpoint --resume continues from.
+void check_run_inputs(const ExecutionPlan& exec, const RunOptions& o, const std::string& work_dir) {
   RunDirectory run_dir = RunDirectory::existing(work_dir);
   // A stage's init must name a stage of the plan or weights that exist and fit the model.
   for (const auto& s : exec.stages) {
@@ -155,8 +198,42 @@ ExecutionPlan prepare(const RunOptions& o, const planner::Plan& plan, const std:
     if (stage == exec.stages.end())
       throw InputError(fmt::format("--resume: {} is for stage \"{}\", which this plan does not have", *last, info.position.stage));
     check_resumable(*last, info.position, *stage, o);
+    drop_outputs_after(run_dir, exec, info.position);
   }
+}
+
+// Everything before workers start, on the run directory's host.
+ExecutionPlan prepare(const RunOptions& o, const planner::Plan& plan, const std::string& work_dir, int world) {
+  ExecutionPlan exec = map_for_run(o, plan, work_dir, world);
+  prepare_data(exec, o);
+  check_run_inputs(exec, o, work_dir);
   return exec;
+}
+
+// Whether this host sees rank 0's run directory (a shared file system): rank 0 writes a random
+// token there and broadcasts it; a host that reads another token (or none) has its own disk.
+bool shares_run_directory(Communicator& comm, const std::string& work_dir) {
+  const std::string marker = work_dir + "/.rank0-token";
+  const std::string token = broadcast_from_rank0(comm, [&] {
+    std::random_device random;
+    const std::string t = fmt::format("{:016x}{:08x}", (uint64_t(random()) << 32) | random(), ::getpid());
+    write_file_atomically(marker, t);
+    return t;
+  });
+  std::ifstream in(marker);
+  std::string seen;
+  in >> seen;
+  return seen == token;
+}
+
+// Hang detection for a job of several ranks (none when off or alone).
+std::unique_ptr<HeartbeatMonitor> watch_for_hangs(const RunOptions& o, const WorldInfo& world) {
+  const double hang = o.hang_timeout_seconds < 0 ? 0.75 * o.timeout_seconds : o.hang_timeout_seconds;
+  if (world.world_size == 1 || hang == 0) return nullptr;
+  HeartbeatOptions h;
+  h.hang_timeout_seconds = hang;
+  h.startup_timeout_seconds = o.rdzv_timeout_seconds;
+  return std::make_unique<HeartbeatMonitor>(world, h);
 }
 
 // Joins the job: the store and the connections come before anything else, so that no rank
@@ -172,21 +249,33 @@ std::unique_ptr<Communicator> join(const RunOptions& o, const WorldInfo& world) 
 }
 
 int run_workers(const RunOptions& o, const planner::Plan& plan, const std::string& work_dir,
-                std::unique_ptr<Communicator> comm, ExecutionPlan exec) {
+                Communicator* comm, ExecutionPlan exec) {
   // Joined: a stop signal now waits for the next step boundary, where it is checkpointed.
   set_stop_deferred(true);
   RunDirectory run_dir = RunDirectory::existing(work_dir);
-  std::optional<CheckpointInfo> resume;
-  if (o.resume) resume = read_checkpoint_info(*run_dir.last_checkpoint());
+  // Rank 0 reads the checkpoint and broadcasts it: the other hosts need no copy.
+  std::optional<ResumePoint> resume;
+  if (o.resume) {
+    ResumePoint point;
+    point.path = "rank 0's last checkpoint";
+    point.bytes = broadcast_from_rank0(*comm, [&] {
+      auto last = run_dir.last_checkpoint();
+      if (!last) throw InputError(fmt::format("--resume: {} has no last_checkpoint to resume from", work_dir));
+      point.path = *last;
+      return read_checkpoint_bytes(*last);
+    });
+    point.info = checkpoint_info_of(point.bytes, point.path);
+    resume = std::move(point);
+  }
   std::vector<StageReport> reports;
   bool skipping = resume.has_value();
   for (const auto& stage : exec.stages) {
-    std::optional<CheckpointInfo> here;
+    const ResumePoint* here = nullptr;
     if (skipping) {
-      if (stage.id != resume->position.stage) continue;  // finished before the checkpoint
+      if (stage.id != resume->info.position.stage) continue;  // finished before the checkpoint
       skipping = false;
-      if (resume->position.stage_done) continue;
-      here = resume;
+      if (resume->info.position.stage_done) continue;
+      here = &*resume;
     }
     StageContext ctx{stage, *comm, run_dir, o, here};
     StageResult r;
@@ -238,6 +327,11 @@ int run_plan(const RunOptions& o) {
     lo.worker_argv = run_arguments(worker);
     lo.worker_argv.insert(lo.worker_argv.begin(), o.self_path);
     lo.term_grace_seconds = o.term_grace_seconds;
+    // The launcher serves the rendezvous store on a port it keeps: no other program can take
+    // the port between choosing it and rank 0 listening on it (torchrun's agent store).
+    const auto store = host_store(lo.master_addr, o.nproc);
+    lo.master_port = store->port();
+    lo.agent_store = true;
     LaunchResult result = launch_local_workers(lo);
     if (result.stop_signal) {
       std::fprintf(stderr, "trainplan: %s", result.message.c_str());
@@ -256,8 +350,7 @@ int run_plan(const RunOptions& o) {
   ExecutionPlan exec;
   if (o.worker) {
     work_dir = o.work_dir;
-    exec = map_plan(plan, mapping_for(o, work_dir, world.world_size));
-    add_local_pretraining(exec, o);
+    exec = map_for_run(o, plan, work_dir, world.world_size);
   } else if (world.world_size == 1) {
     work_dir = work_dir_for(o, plan, !o.resume);
     RunDirectory::existing(work_dir).write_plan(planner::to_json(plan).dump(2) + "\n");
@@ -265,21 +358,36 @@ int run_plan(const RunOptions& o) {
     print_mapping(exec, o);
   }
   std::unique_ptr<Communicator> comm;
+  std::unique_ptr<HeartbeatMonitor> heartbeat;
   if (!o.worker && world.world_size > 1) {
     // Started by torchrun, srun or mpirun: join first (rank 0 creates the store before any
     // data preparation), then rank 0 checks the data while the others wait up to
     // --rdzv-timeout. All ranks agree on runs/<plan-name> (or --work-dir).
     work_dir = work_dir_for(o, plan, /*fresh=*/false);
     comm = join(o, world);
-    exec = world.rank == 0 ? prepare(o, plan, work_dir, world.world_size)
-                           : map_plan(plan, mapping_for(o, work_dir, world.world_size));
-    if (world.rank != 0) add_local_pretraining(exec, o);
-    comm->barrier_within(std::chrono::milliseconds(int64_t(o.rdzv_timeout_seconds * 1000)));
+    heartbeat = watch_for_hangs(o, world);
+    exec = map_for_run(o, plan, work_dir, world.world_size);
+    const auto within = std::chrono::milliseconds(int64_t(o.rdzv_timeout_seconds * 1000));
+    if (world.rank == 0) {
+      prepare_data(exec, o);
+      check_run_inputs(exec, o, work_dir);
+    }
+    comm->barrier_within(within);
+    // A host without a shared file system prepares its own data, after rank 0's (on a shared
+    // one the data is there by then, and nothing is written twice).
+    const bool shared = shares_run_directory(*comm, work_dir);
+    if (world.rank != 0 && world.local_rank == 0 && !shared) {
+      std::printf("rank %d: this host does not share rank 0's run directory %s: preparing its "
+                  "own data\n", world.rank, work_dir.c_str());
+      prepare_data(exec, o);
+    }
+    comm->barrier_within(within);
   } else {
     comm = join(o, world);
+    heartbeat = watch_for_hangs(o, world);
   }
   predict(exec, world.world_size);
-  int code = run_workers(o, plan, work_dir, std::move(comm), exec);
+  int code = run_workers(o, plan, work_dir, comm.get(), exec);
   if (world.rank == 0 && !o.worker) std::printf("run directory: %s\n", work_dir.c_str());
   return code;
 }

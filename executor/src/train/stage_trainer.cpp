@@ -8,11 +8,13 @@
 #include <chrono>
 #include <cmath>
 #include <filesystem>
+#include <thread>
 
 #include "evaluate.hpp"
 #include "progress.hpp"
 #include "schedule.hpp"
 #include "trainplan/error.hpp"
+#include "trainplan/executor/activity.hpp"
 #include "trainplan/executor/bucketed_reducer.hpp"
 #include "trainplan/executor/data/loader.hpp"
 #include "trainplan/executor/data/sampler.hpp"
@@ -66,8 +68,8 @@ void check_sync(const Detector& model, Communicator& comm, int64_t step) {
                                comm.rank(), step, sum, rank0[0].item<double>()));
 }
 
-nlohmann::ordered_json measurement(const ExecStage& s, int world, int64_t images, double spi,
-                                   double data_spi) {
+nlohmann::ordered_json measurement(const ExecStage& s, int64_t epoch, int world, int64_t images,
+                                   double spi, double data_spi) {
   nlohmann::ordered_json r;
   r["model"] = "trainplan-" + s.model_size;
   r["gpu"] = "cpu";
@@ -81,6 +83,8 @@ nlohmann::ordered_json measurement(const ExecStage& s, int world, int64_t images
   r["amp"] = false;
   r["data_seconds_per_iter"] = data_spi;
   r["framework"] = "libtorch-cpu";
+  r["stage"] = s.id;
+  r["epoch"] = epoch;
   return r;
 }
 
@@ -91,6 +95,30 @@ void fault_injection_point(int rank, int64_t step) {
   static const char* fault_step = std::getenv("TRAINPLAN_FAULT_AFTER_STEP");
   if (fault_rank && fault_step && std::atoi(fault_rank) == rank && std::atoll(fault_step) == step)
     std::raise(SIGKILL);
+}
+
+// Test hook: TRAINPLAN_FAULT_HANG_RANK=r and TRAINPLAN_FAULT_HANG_AFTER_STEP=k make rank r's
+// data loader stall for an hour after optimizer step k, to test hang detection.
+void hang_injection_point(int rank, int64_t step) {
+  static const char* hang_rank = std::getenv("TRAINPLAN_FAULT_HANG_RANK");
+  static const char* hang_step = std::getenv("TRAINPLAN_FAULT_HANG_AFTER_STEP");
+  if (hang_rank && hang_step && std::atoi(hang_rank) == rank && std::atoll(hang_step) == step)
+    std::this_thread::sleep_for(std::chrono::hours(1));
+}
+
+// The weights a stage starts from: rank 0 reads the file its init names and broadcasts it,
+// so the other hosts need no copy (a cluster without a shared file system).
+void load_init_weights(const StageContext& ctx, Detector& model, const ModelIdentity& identity) {
+  const ExecStage& s = ctx.stage;
+  if (s.init == "scratch") return;
+  ScopedPhase reading(Phase::checkpoint);
+  std::string path;
+  const std::string bytes = broadcast_from_rank0(ctx.comm, [&] {
+    path = init_checkpoint(s, ctx.run_dir);
+    return read_checkpoint_bytes(path);
+  });
+  load_checkpoint_bytes(bytes, path.empty() ? s.init : path, *model, nullptr, identity,
+                        /*weights_only=*/true);
 }
 
 /// Images [first, first + count) of a batch and their targets (rows [image, class, box...]),
@@ -136,6 +164,7 @@ StageResult evaluation_stage(const StageContext& ctx, Detector& model, const dat
                 map.map50, map.map50_95, row.seconds);
     std::fflush(stdout);
     const TrainingPosition done{s.id, 0, 0, 0, /*stage_done=*/true, RunSetup{}};
+    ScopedPhase writing(Phase::checkpoint);
     save_checkpoint(ctx.run_dir.checkpoint_path(s.id, "best"), *model, nullptr, done, identity, map.map50);
     const std::string last = ctx.run_dir.checkpoint_path(s.id, "last");
     save_checkpoint(last, *model, nullptr, done, identity, map.map50);
@@ -190,6 +219,8 @@ StageResult train_stage(const StageContext& ctx) {
   const auto start = Clock::now();
   StageResult result;
 
+  note_position(s.id, 0);
+  enter_phase(Phase::loading_annotations);
   const data::CocoDataset train = load_split(s, "train", ctx.options.skip_bad_samples);
   const data::CocoDataset val = load_split(s, "val", ctx.options.skip_bad_samples);
   const ModelIdentity identity{s.model_size, s.embed_dim, train.class_names};
@@ -197,8 +228,7 @@ StageResult train_stage(const StageContext& ctx) {
   // Same seed on every rank, and rank 0's values broadcast anyway: all ranks start equal.
   torch::manual_seed(ctx.options.seed);
   Detector model(DetectorConfig{s.model_size, s.embed_dim}, train.class_names);
-  const std::string init = init_checkpoint(s, ctx.run_dir);
-  if (!init.empty()) load_checkpoint(init, *model, nullptr, identity, /*weights_only=*/true);
+  load_init_weights(ctx, model, identity);
   model->set_trainable(s.trainable);
   model->set_communicator(&comm);
   model->train();
@@ -213,8 +243,9 @@ StageResult train_stage(const StageContext& ctx) {
   auto optimizer = make_optimizer(s, trainable);
   int64_t first_epoch = 0, first_iteration = 0, global_step = 0;
   if (ctx.resume) {
-    auto info = load_checkpoint(ctx.run_dir.checkpoint_path(s.id, "last"), *model, optimizer.get(),
-                                identity, /*weights_only=*/false);
+    ScopedPhase reading(Phase::checkpoint);
+    auto info = load_checkpoint_bytes(ctx.resume->bytes, ctx.resume->path, *model, optimizer.get(),
+                                      identity, /*weights_only=*/false);
     first_epoch = info.position.epoch;
     first_iteration = info.position.iteration;
     global_step = info.position.global_step;
@@ -230,6 +261,7 @@ StageResult train_stage(const StageContext& ctx) {
   };
   // The stage's last.pt at `position`, and the run's pointer to it (rank 0 only).
   auto save_last = [&](const TrainingPosition& position) {
+    ScopedPhase writing(Phase::checkpoint);
     const std::string path = ctx.run_dir.checkpoint_path(s.id, "last");
     save_checkpoint(path, *model, optimizer.get(), position, identity, result.best_map50);
     ctx.run_dir.set_last_checkpoint(path);
@@ -274,7 +306,10 @@ StageResult train_stage(const StageContext& ctx) {
                                                 steps_per_epoch));
       }
       const auto step_start = Clock::now();
+      enter_phase(Phase::loader);
+      hang_injection_point(rank, global_step);
       auto batch = loader.next();
+      enter_phase(Phase::compute);
       if (!batch) break;
       const double lr = learning_rate(s.lr, global_step, total_steps, warmup);
       set_lr(*optimizer, lr);
@@ -302,6 +337,7 @@ StageResult train_stage(const StageContext& ctx) {
       reducer.finish();
       optimizer->step();
       ++global_step;
+      note_position(s.id, global_step);
       fault_injection_point(comm.rank(), global_step);
       const double took = seconds_since(step_start);
       step_seconds.push_back(took);
@@ -345,7 +381,7 @@ StageResult train_stage(const StageContext& ctx) {
       row.data_seconds_per_iter = counted ? loader.seconds_waiting() / counted : 0;
       row.lr = learning_rate(s.lr, global_step, total_steps, warmup);
       ctx.run_dir.append_epoch(row);
-      ctx.run_dir.append_measurement(measurement(s, world, int64_t(train.images.size()),
+      ctx.run_dir.append_measurement(measurement(s, row.epoch, world, int64_t(train.images.size()),
                                                  row.seconds_per_iter, row.data_seconds_per_iter));
       std::printf("%s epoch %lld/%d: loss %.3f, mAP@0.5 %.3f, mAP@0.5:0.95 %.3f (%.1f s)%s\n",
                   s.id.c_str(), (long long)(epoch + 1), s.epochs, row.train_loss, map.map50,
@@ -357,6 +393,7 @@ StageResult train_stage(const StageContext& ctx) {
       const bool done = !partial && epoch + 1 == s.epochs;
       const TrainingPosition position =
           partial ? at(epoch, iteration, global_step, false) : at(epoch + 1, 0, global_step, done);
+      ScopedPhase writing(Phase::checkpoint);
       const std::string last = ctx.run_dir.checkpoint_path(s.id, "last");
       if (map.map50 >= result.best_map50) {
         result.best_map50 = map.map50;

@@ -11,13 +11,21 @@
 
 namespace trainplan::executor {
 
+/// The checkpoint a resumed run continues from, read by rank 0 and broadcast to every rank
+/// (the other hosts need no copy of the run directory).
+struct ResumePoint {
+  std::string path;   ///< on rank 0's host, for messages
+  std::string bytes;  ///< the checkpoint file
+  CheckpointInfo info;
+};
+
 /// Everything one stage needs.
 struct StageContext {
   const ExecStage& stage;
   Communicator& comm;
   const RunDirectory& run_dir;
   const RunOptions& options;
-  std::optional<CheckpointInfo> resume;  ///< set when resuming inside this stage
+  const ResumePoint* resume = nullptr;  ///< set when resuming inside this stage
 };
 
 /// How the stage went.

@@ -25,6 +25,8 @@ struct MeasurementRecord {
   bool amp = true;
   std::optional<double> data_seconds_per_iter;
   std::string framework;  ///< optional extension: the codebase measured (empty = model default)
+  std::string stage;      ///< optional: the plan stage of a trainplan run it was measured in
+  std::optional<int> epoch;  ///< optional: that stage's epoch (1-based), with `stage`
 };
 
 /// Reads a JSON list of records or JSON lines; messages name the file and the line or path.

@@ -54,11 +54,23 @@ struct CheckpointInfo {
 /// Reads only the position and identity (cheap: for validation before workers start).
 CheckpointInfo read_checkpoint_info(const std::string& path);
 
+/// A checkpoint file's bytes (for rank 0 to broadcast where only its host has the file).
+/// Throws InputError naming the file when it is missing.
+std::string read_checkpoint_bytes(const std::string& path);
+
+/// The position and identity of a checkpoint read into memory (`path` names it in messages).
+CheckpointInfo checkpoint_info_of(const std::string& bytes, const std::string& path);
+
 /// Loads weights (and optimizer state when `optimizer` is given) into `model`. With
 /// `weights_only`, class embeddings of another vocabulary are skipped (a vocabulary change);
 /// otherwise the identity must match. Throws InputError naming the file and what differs.
 CheckpointInfo load_checkpoint(const std::string& path, torch::nn::Module& model,
                                torch::optim::Optimizer* optimizer, const ModelIdentity& expected,
                                bool weights_only);
+
+/// load_checkpoint from a checkpoint read into memory (`path` names it in messages).
+CheckpointInfo load_checkpoint_bytes(const std::string& bytes, const std::string& path,
+                                     torch::nn::Module& model, torch::optim::Optimizer* optimizer,
+                                     const ModelIdentity& expected, bool weights_only);
 
 }  // namespace trainplan::executor

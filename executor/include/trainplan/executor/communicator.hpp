@@ -5,6 +5,7 @@
 #include <torch/torch.h>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -63,10 +64,28 @@ class Communicator {
   void allreduce_sum_small(const torch::Tensor& tensor);
 };
 
+/// Bytes that only rank 0 can read (a checkpoint on a machine without a shared file system)
+/// on every rank: rank 0 calls `read` and broadcasts what it returns. When `read` throws on
+/// rank 0, every rank throws an InputError with its message (no rank is left waiting).
+std::string broadcast_from_rank0(Communicator& comm, const std::function<std::string()>& read);
+
 /// The world-of-one backend: every collective is a no-op.
 std::unique_ptr<Communicator> make_local_communicator();
 
-/// Gloo over a TCPStore at master_addr:master_port (rank 0 hosts the store). Throws RunError
+/// A rendezvous store served by this process (the launcher's, as torchrun's agent store) on a
+/// port the operating system assigns and that stays bound while it lives: no port race.
+class HostedStore {
+ public:
+  virtual ~HostedStore() = default;
+  /// The port it listens on.
+  virtual int port() const = 0;
+};
+
+/// Serves a store for `world_size` ranks at `address` (an address of this host).
+std::unique_ptr<HostedStore> host_store(const std::string& address, int world_size);
+
+/// Gloo over a TCPStore at master_addr:master_port (rank 0 hosts the store unless
+/// world.agent_store says the launcher does). Throws RunError
 /// naming the address and rank when the rendezvous does not complete within the timeout.
 std::unique_ptr<Communicator> make_gloo_communicator(const WorldInfo& world,
                                                      const CollectiveOptions& options);

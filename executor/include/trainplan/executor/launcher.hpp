@@ -13,7 +13,10 @@ struct LaunchOptions {
   std::vector<std::string> worker_argv;  ///< program and arguments of each worker
   std::string log_dir;                   ///< worker r writes log_dir/rank<r>.log
   std::string master_addr = "127.0.0.1";
-  int master_port = 0;                   ///< 0 = a free port on this machine
+  int master_port = 0;                   ///< 0 = a free port on this machine (racy: see agent_store)
+  /// The launcher hosts the rendezvous store at master_port (a port it holds open, so nothing
+  /// can take it in between); every worker, rank 0 included, joins it as a client.
+  bool agent_store = false;
   int stop_grace_seconds = 5;            ///< SIGTERM, then SIGKILL after this long
   /// After the launcher gets SIGINT/SIGTERM, forwarded to the workers: how long they get to
   /// finish their step and checkpoint before SIGKILL. A second SIGINT kills at once.
@@ -35,7 +38,8 @@ struct LaunchResult {
 /// forwarded to them (install_stop_handlers() must have been called).
 LaunchResult launch_local_workers(const LaunchOptions& options);
 
-/// A TCP port that is free on this machine now.
+/// A TCP port that is free on this machine now; the socket is closed, so another program may
+/// take it before it is used (tests hand it to ranks they start; the launcher hosts a store).
 int free_tcp_port();
 
 }  // namespace trainplan::executor

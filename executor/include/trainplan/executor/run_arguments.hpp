@@ -25,7 +25,8 @@ inline std::vector<std::string> run_arguments(const RunOptions& o) {
                                 fmt::format("{}", o.bucket_mb), "--accumulate",
                                 std::to_string(o.accumulate), "--term-grace",
                                 fmt::format("{}", o.term_grace_seconds), "--rdzv-timeout",
-                                fmt::format("{}", o.rdzv_timeout_seconds)};
+                                fmt::format("{}", o.rdzv_timeout_seconds), "--hang-timeout",
+                                fmt::format("{}", o.hang_timeout_seconds)};
   if (!o.work_dir.empty()) a.insert(a.end(), {"--work-dir", o.work_dir});
   if (o.resume) a.push_back("--resume");
   if (o.scale_to_local) a.push_back("--scale-to-local");

@@ -4,6 +4,7 @@
 // checkpoints/<stage>/{last,best}.pt and the last_checkpoint pointer used by --resume.
 #include <nlohmann/json.hpp>
 
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -43,6 +44,12 @@ class RunDirectory {
   void append_epoch(const EpochResult& result) const;
   /// Appends one DESIGN 3.3 record to measurements.jsonl.
   void append_measurement(const nlohmann::ordered_json& record) const;
+  /// Keeps only the rows of results.csv, metrics.jsonl and measurements.jsonl for which
+  /// `keep(stage, epoch)` holds, and drops a last line a crash cut short: a resumed run first
+  /// removes what was written after its checkpoint, so no row is ever counted twice. Each
+  /// file is rewritten atomically; returns the rows removed, as "stage epoch N" lines.
+  std::vector<std::string> keep_outputs(
+      const std::function<bool(const std::string& stage, int64_t epoch)>& keep) const;
   /// Points last_checkpoint at `checkpoint` (atomically).
   void set_last_checkpoint(const std::string& checkpoint) const;
   /// The last checkpoint, if a run wrote one.

@@ -14,6 +14,9 @@ struct WorldInfo {
   int master_port = 29500;
   int node_rank = 0;          ///< this host's index (torchrun GROUP_RANK, SLURM_NODEID)
   int restart_count = 0;      ///< torchrun's TORCHELASTIC_RESTART_COUNT
+  /// The store at master_addr:master_port is hosted by the launcher (torchrun's agent store,
+  /// TORCHELASTIC_USE_AGENT_STORE): rank 0 joins it as a client instead of creating it.
+  bool agent_store = false;
   std::string launcher = "trainplan";  ///< torchrun, slurm, mpirun or trainplan (for messages)
 };
 
