@@ -29,7 +29,7 @@ void add_run_flags(CLI::App& cmd, const std::shared_ptr<executor::RunOptions>& o
                  "Seconds for every rank to join the job before it fails naming the address (default 300)");
   cmd.add_option("--hang-timeout", o->hang_timeout_seconds,
                  "Seconds a rank may make no progress outside a collective before the run "
-                 "ends naming it and its phase (default: 3/4 of --timeout; 0 = off)");
+                 "ends naming it and its phase (default: 3/4 of --timeout, at least 10; 0 = off)");
   cmd.add_option("--term-grace", o->term_grace_seconds,
                  "After SIGINT/SIGTERM, seconds workers get to checkpoint before they are killed "
                  "(default 30)");

@@ -49,6 +49,24 @@ double relative_difference(const std::map<std::string, torch::Tensor>& a,
 double max_abs_difference(const std::map<std::string, torch::Tensor>& a,
                           const std::map<std::string, torch::Tensor>& b);
 
+/// The exit code of `pid` after waiting for it (128 + N when killed by signal N).
+int exit_code_of(pid_t pid);
+
+/// The wait status of `pid`, or -1 when it did not end within `seconds` (`took` gets the wait).
+int wait_exit(pid_t pid, double seconds, double* took = nullptr);
+
+/// Waits for `path` to exist, at most `seconds`.
+bool wait_for_file(const std::string& path, double seconds);
+
+/// Processes (other than this one) whose command line holds `marker`.
+int processes_with(const std::string& marker);
+
+/// Waits until no process holds `marker`, at most `seconds`; returns how many are left.
+int left_after(const std::string& marker, double seconds);
+
+/// A file's whole text ("" when missing).
+std::string file_text(const std::string& path);
+
 /// The last value of a column of results.csv for a stage.
 double last_result(const std::string& run_dir, const std::string& stage, const std::string& column);
 

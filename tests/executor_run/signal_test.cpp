@@ -14,59 +14,10 @@
 
 namespace fs = std::filesystem;
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-
-// Waits for `path` to exist, at most `seconds`.
-bool wait_for_file(const std::string& path, double seconds) {
-  const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
-  while (Clock::now() < deadline) {
-    if (fs::exists(path)) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return false;
-}
-
-// The exit status of `pid`, or -1 when it did not end within `seconds`.
-int wait_exit(pid_t pid, double seconds, double* took = nullptr) {
-  const auto start = Clock::now();
-  while (std::chrono::duration<double>(Clock::now() - start).count() < seconds) {
-    int status = 0;
-    if (waitpid(pid, &status, WNOHANG) == pid) {
-      if (took) *took = std::chrono::duration<double>(Clock::now() - start).count();
-      return status;
-    }
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return -1;
-}
-
-// Processes whose command line holds `marker` (the run's unique work directory).
-int processes_with(const std::string& marker) {
-  int count = 0;
-  for (const auto& entry : fs::directory_iterator("/proc")) {
-    const std::string name = entry.path().filename();
-    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
-    std::ifstream in(entry.path() / "cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (cmdline.find(marker) != std::string::npos && std::to_string(getpid()) != name) ++count;
-  }
-  return count;
-}
-
-// Waits until no process holds `marker`, at most `seconds`; returns how many are left.
-int left_after(const std::string& marker, double seconds) {
-  const auto deadline = Clock::now() + std::chrono::duration<double>(seconds);
-  int left = processes_with(marker);
-  while (left > 0 && Clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-    left = processes_with(marker);
-  }
-  return left;
-}
-
-}  // namespace
+using run_test::left_after;
+using run_test::processes_with;
+using run_test::wait_exit;
+using run_test::wait_for_file;
 
 TEST_CASE("SIGTERM to the launcher: workers checkpoint and exit, --resume equals an uninterrupted run") {
   const std::string dir = make_temp_dir();

@@ -228,7 +228,10 @@ bool shares_run_directory(Communicator& comm, const std::string& work_dir) {
 
 // Hang detection for a job of several ranks (none when off or alone).
 std::unique_ptr<HeartbeatMonitor> watch_for_hangs(const RunOptions& o, const WorldInfo& world) {
-  const double hang = o.hang_timeout_seconds < 0 ? 0.75 * o.timeout_seconds : o.hang_timeout_seconds;
+  // By default the stuck rank is named before its peers' collectives give up, but never within
+  // 10 s: a step or a batch of evaluation may take seconds.
+  const double hang = o.hang_timeout_seconds < 0 ? std::max(10.0, 0.75 * o.timeout_seconds)
+                                                 : o.hang_timeout_seconds;
   if (world.world_size == 1 || hang == 0) return nullptr;
   HeartbeatOptions h;
   h.hang_timeout_seconds = hang;
@@ -379,6 +382,7 @@ int run_plan(const RunOptions& o) {
     if (world.rank != 0 && world.local_rank == 0 && !shared) {
       std::printf("rank %d: this host does not share rank 0's run directory %s: preparing its "
                   "own data\n", world.rank, work_dir.c_str());
+      std::fflush(stdout);
       prepare_data(exec, o);
     }
     comm->barrier_within(within);

@@ -97,6 +97,14 @@ void fault_injection_point(int rank, int64_t step) {
     std::raise(SIGKILL);
 }
 
+// Test hook: TRAINPLAN_FAULT_AFTER_EPOCH_ROW=e makes rank 0 kill itself with SIGKILL after
+// writing epoch e's output rows and before its checkpoint: the crash that --resume must not
+// turn into duplicated rows.
+void row_fault_point(int64_t epoch) {
+  static const char* fault_epoch = std::getenv("TRAINPLAN_FAULT_AFTER_EPOCH_ROW");
+  if (fault_epoch && std::atoll(fault_epoch) == epoch) std::raise(SIGKILL);
+}
+
 // Test hook: TRAINPLAN_FAULT_HANG_RANK=r and TRAINPLAN_FAULT_HANG_AFTER_STEP=k make rank r's
 // data loader stall for an hour after optimizer step k, to test hang detection.
 void hang_injection_point(int rank, int64_t step) {
@@ -383,6 +391,7 @@ StageResult train_stage(const StageContext& ctx) {
       ctx.run_dir.append_epoch(row);
       ctx.run_dir.append_measurement(measurement(s, row.epoch, world, int64_t(train.images.size()),
                                                  row.seconds_per_iter, row.data_seconds_per_iter));
+      row_fault_point(row.epoch);
       std::printf("%s epoch %lld/%d: loss %.3f, mAP@0.5 %.3f, mAP@0.5:0.95 %.3f (%.1f s)%s\n",
                   s.id.c_str(), (long long)(epoch + 1), s.epochs, row.train_loss, map.map50,
                   map.map50_95, row.seconds,

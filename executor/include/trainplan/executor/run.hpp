@@ -23,8 +23,8 @@ struct RunOptions {
   double timeout_seconds = 60;     ///< every collective
   double rdzv_timeout_seconds = 300;  ///< joining the job (store and connections)
   /// A rank without progress outside a collective for this long is reported and the run ends;
-  /// below 0 = three quarters of timeout_seconds (the stuck rank is named before its peers'
-  /// collectives give up), 0 = off.
+  /// below 0 = three quarters of timeout_seconds, at least 10 s (the stuck rank is named
+  /// before its peers' collectives give up), 0 = off.
   double hang_timeout_seconds = -1;
   bool worker = false;             ///< internal: this process is a launched worker
   std::string self_path;           ///< internal: the executor program, for launching workers
