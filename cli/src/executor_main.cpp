@@ -7,6 +7,7 @@
 
 #include "run_flags.hpp"
 #include "trainplan/error.hpp"
+#include "trainplan/executor/error_file.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"trainplan-executor: runs a trainplan plan (started by `trainplan run`)"};
@@ -26,12 +27,15 @@ int main(int argc, char** argv) {
     return trainplan::executor::run_plan(*options);
   } catch (const trainplan::InputError& e) {
     std::fprintf(stderr, "trainplan: %s\n", e.what());
+    trainplan::executor::record_error_for_launcher("InputError", e.what());
     return 2;
   } catch (const trainplan::RunError& e) {
     std::fprintf(stderr, "trainplan: %s\n", e.what());
+    trainplan::executor::record_error_for_launcher("RunError", e.what());
     return 1;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "trainplan: internal error: %s\n", e.what());
+    trainplan::executor::record_error_for_launcher("InternalError", e.what());
     return 1;
   }
 }

@@ -2,6 +2,9 @@
 // rank and phase within --hang-timeout; a crash between an epoch's output rows and its
 // checkpoint duplicates no row after --resume; and ranks whose hosts share no file system
 // (each its own run directory) train and resume from rank 0's checkpoint alone.
+// A job torchrun restarts continues from its checkpoint; a failing rank writes torchrun's error file.
+#include <fmt/format.h>
+#include <signal.h>
 #include <sys/wait.h>
 
 #include <chrono>
@@ -181,4 +184,56 @@ TEST_CASE("hosts without a shared file system: each prepares its data, resume ne
           << diff);
   CHECK(diff <= 1e-5);
   CHECK(worst <= 5e-3);
+}
+
+TEST_CASE("a job torchrun restarts continues from its checkpoint, and a failing rank writes torchrun's error file") {
+  const std::string dir = make_temp_dir();
+  const std::string plan = run_test::make_plan(dir, "4 GPUs, 1 day budget?", "pretrain");
+  const std::vector<std::string> args = {"run", plan, "--scale-to-local", "--global-batch", "8",
+                                         "--max-steps", "7", "--checkpoint-every", "2",
+                                         "--work-dir", dir + "/w"};
+  std::string out, err;
+  REQUIRE(run_trainplan({"run", plan, "--scale-to-local", "--global-batch", "8", "--max-steps", "7",
+                         "--nproc", "2", "--work-dir", dir + "/straight"},
+                        out, err) == 0);
+  // What torchrun sets for attempt `restart` of a 2-rank job; rank 1 dies after step 5 in the
+  // first attempt, as a failing node would.
+  auto attempt = [&](int restart, const std::map<std::string, std::string>& extra, int& code0,
+                     int& code1) {
+    const std::string port = std::to_string(trainplan::executor::free_tcp_port());
+    pid_t pids[2];
+    for (int rank : {0, 1}) {
+      std::map<std::string, std::string> env = {
+          {"RANK", std::to_string(rank)}, {"WORLD_SIZE", "2"}, {"LOCAL_RANK", std::to_string(rank)},
+          {"LOCAL_WORLD_SIZE", "2"}, {"GROUP_RANK", "0"}, {"GROUP_WORLD_SIZE", "1"},
+          {"MASTER_ADDR", "127.0.0.1"}, {"MASTER_PORT", port},
+          {"TORCHELASTIC_RESTART_COUNT", std::to_string(restart)},
+          {"TORCHELASTIC_RUN_ID", "restart-test"},
+          {"TORCHELASTIC_ERROR_FILE", fmt::format("{}/error-{}-{}.json", dir, restart, rank)}};
+      env.insert(extra.begin(), extra.end());
+      pids[rank] = run_test::spawn_trainplan(args, env, fmt::format("{}/attempt{}-rank{}.log", dir, restart, rank));
+    }
+    code0 = run_test::exit_code_of(pids[0]);
+    code1 = run_test::exit_code_of(pids[1]);
+  };
+  int code0 = 0, code1 = 0;
+  attempt(0, {{"TRAINPLAN_FAULT_RANK", "1"}, {"TRAINPLAN_FAULT_AFTER_STEP", "5"}}, code0, code1);
+  CHECK(code0 == 1);
+  CHECK(code1 == 128 + SIGKILL);
+  // Rank 0's collective failed: torchrun's failure summary reads this file.
+  const auto error = nlohmann::json::parse(run_test::file_text(dir + "/error-0-0.json"));
+  CHECK(error["message"]["message"].get<std::string>().rfind("RunError: rank 0:", 0) == 0);
+  CHECK(error["message"]["extraInfo"]["timestamp"].is_string());
+
+  attempt(1, {}, code0, code1);
+  const std::string log0 = run_test::file_text(dir + "/attempt1-rank0.log");
+  CAPTURE(log0);
+  REQUIRE(code0 == 0);
+  REQUIRE(code1 == 0);
+  CHECK(log0.find("torchrun restarted the job (restart 1): continuing from") != std::string::npos);
+  const double diff = run_test::relative_difference(
+      run_test::checkpoint_parameters(dir + "/straight/checkpoints/pretrain/last.pt"),
+      run_test::checkpoint_parameters(dir + "/w/checkpoints/pretrain/last.pt"));
+  CAPTURE(diff);
+  CHECK(diff <= 1e-6);
 }

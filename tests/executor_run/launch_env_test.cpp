@@ -81,13 +81,32 @@ TEST_CASE("Open MPI's variables and torchrun's others") {
   CHECK(m->master_addr == "head");
   CHECK(m->master_port == 29600);
   CHECK(m->launcher == "mpirun");
+  CHECK(m->node_count == 2);
   auto t = world_from_environment({{"RANK", "5"}, {"WORLD_SIZE", "8"}, {"LOCAL_RANK", "1"},
                                    {"LOCAL_WORLD_SIZE", "4"}, {"GROUP_RANK", "1"},
+                                   {"GROUP_WORLD_SIZE", "2"}, {"ROLE_RANK", "5"},
+                                   {"ROLE_WORLD_SIZE", "8"}, {"TORCHELASTIC_RUN_ID", "job-7"},
+                                   {"TORCHELASTIC_USE_AGENT_STORE", "True"},
                                    {"TORCHELASTIC_RESTART_COUNT", "2"}});
   REQUIRE(t);
   CHECK(t->node_rank == 1);
+  CHECK(t->node_count == 2);
   CHECK(t->restart_count == 2);
+  CHECK(t->run_id == "job-7");
+  CHECK(t->agent_store);
   CHECK(t->launcher == "torchrun");
+  CHECK_THROWS_WITH_AS(world_from_environment({{"RANK", "0"}, {"WORLD_SIZE", "2"},
+                                               {"ROLE_WORLD_SIZE", "1"}}),
+                       doctest::Contains("one role"), trainplan::InputError);
+  // A requeued Slurm job says so; its node count and id come along.
+  auto requeued = world_from_environment({{"SLURM_PROCID", "0"}, {"SLURM_NTASKS", "8"},
+                                          {"SLURM_JOB_NUM_NODES", "2"}, {"SLURM_RESTART_COUNT", "1"},
+                                          {"SLURM_JOB_ID", "4242"}, {"SLURM_NTASKS_PER_NODE", "4"}});
+  REQUIRE(requeued);
+  CHECK(requeued->node_count == 2);
+  CHECK(requeued->restart_count == 1);
+  CHECK(requeued->run_id == "4242");
+  CHECK(!requeued->agent_store);
   // torchrun's variables win when a job sets several launchers' (torchrun inside Slurm).
   auto both = world_from_environment({{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"SLURM_PROCID", "9"},
                                       {"SLURM_NTASKS", "16"}});

@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "trainplan/executor/activity.hpp"
+#include "trainplan/executor/error_file.hpp"
 
 namespace trainplan::executor {
 
@@ -73,6 +74,7 @@ struct HeartbeatMonitor::State {
     if (!store->check({kAbortKey})) return;
     const std::string report = text(store->get(kAbortKey));
     std::fprintf(stderr, "trainplan: rank %d: ending the run: %s\n", world.rank, report.c_str());
+    record_error_for_launcher("HangDetected", report);
     std::fflush(stderr);
     std::fflush(stdout);
     _exit(1);
@@ -133,6 +135,7 @@ struct HeartbeatMonitor::State {
             store->set(kAbortKey, bytes(report));
             std::fprintf(stderr, "trainplan: hang detected: %s; ending the run (exit 1)\n",
                          report.c_str());
+            record_error_for_launcher("HangDetected", report);
             std::fflush(stderr);
             // The other ranks read the report at their next heartbeat, then end.
             std::this_thread::sleep_for(2 * interval + std::chrono::milliseconds(200));

@@ -58,7 +58,14 @@ std::optional<WorldInfo> world_from_environment(const std::map<std::string, std:
     w.master_addr = text(env, "MASTER_ADDR", "127.0.0.1");
     w.master_port = integer(env, "MASTER_PORT", 29500, 1);
     w.node_rank = integer(env, "GROUP_RANK", 0, 0);
+    w.node_count = integer(env, "GROUP_WORLD_SIZE", w.world_size / w.local_world_size, 1);
     w.restart_count = integer(env, "TORCHELASTIC_RESTART_COUNT", 0, 0);
+    w.run_id = text(env, "TORCHELASTIC_RUN_ID", "");
+    // One role (torchrun's default): its ranks are the job's.
+    if (integer(env, "ROLE_WORLD_SIZE", w.world_size, 1) != w.world_size)
+      throw InputError(fmt::format("ROLE_WORLD_SIZE={} differs from WORLD_SIZE={}: trainplan runs "
+                                   "one role (torchrun's default)",
+                                   env.at("ROLE_WORLD_SIZE"), w.world_size));
     // torchrun's static rendezvous: its agent already serves the store at MASTER_PORT.
     const std::string agent = text(env, "TORCHELASTIC_USE_AGENT_STORE", "False");
     w.agent_store = agent == "True" || agent == "true" || agent == "1";
@@ -68,6 +75,9 @@ std::optional<WorldInfo> world_from_environment(const std::map<std::string, std:
     w.rank = integer(env, "SLURM_PROCID", 0, 0);
     w.local_rank = integer(env, "SLURM_LOCALID", 0, 0);
     w.node_rank = integer(env, "SLURM_NODEID", 0, 0);
+    w.node_count = integer(env, "SLURM_JOB_NUM_NODES", integer(env, "SLURM_NNODES", 1, 1), 1);
+    w.restart_count = integer(env, "SLURM_RESTART_COUNT", 0, 0);  // set after a requeue
+    w.run_id = text(env, "SLURM_JOB_ID", "");
     // SLURM_NTASKS_PER_NODE is set only with --ntasks-per-node; SLURM_TASKS_PER_NODE always,
     // in the compressed form "2(x3),1".
     if (env.count("SLURM_NTASKS_PER_NODE"))
@@ -89,6 +99,7 @@ std::optional<WorldInfo> world_from_environment(const std::map<std::string, std:
     w.local_rank = integer(env, "OMPI_COMM_WORLD_LOCAL_RANK", w.rank, 0);
     w.local_world_size = integer(env, "OMPI_COMM_WORLD_LOCAL_SIZE", w.world_size, 1);
     w.node_rank = integer(env, "OMPI_COMM_WORLD_NODE_RANK", 0, 0);
+    w.node_count = (w.world_size + w.local_world_size - 1) / w.local_world_size;
     w.master_addr = text(env, "MASTER_ADDR", "127.0.0.1");
     w.master_port = integer(env, "MASTER_PORT", 29500, 1);
     w.launcher = "mpirun";

@@ -252,7 +252,7 @@ std::unique_ptr<Communicator> join(const RunOptions& o, const WorldInfo& world) 
 }
 
 int run_workers(const RunOptions& o, const planner::Plan& plan, const std::string& work_dir,
-                Communicator* comm, ExecutionPlan exec) {
+                Communicator* comm, ExecutionPlan exec, int nodes) {
   // Joined: a stop signal now waits for the next step boundary, where it is checkpointed.
   set_stop_deferred(true);
   RunDirectory run_dir = RunDirectory::existing(work_dir);
@@ -280,7 +280,7 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
       if (resume->info.position.stage_done) continue;
       here = &*resume;
     }
-    StageContext ctx{stage, *comm, run_dir, o, here};
+    StageContext ctx{stage, *comm, run_dir, o, here, nodes};
     StageResult r;
     try {
       r = train_stage(ctx);
@@ -310,7 +310,8 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
 
 }  // namespace
 
-int run_plan(const RunOptions& o) {
+int run_plan(const RunOptions& given) {
+  RunOptions o = given;
   const planner::Plan plan = planner::read_plan_file(o.plan_path);
   const auto env_world = world_from_environment(current_environment());
   // A launcher forwards SIGINT/SIGTERM to its workers; a worker stops at a step boundary.
@@ -369,6 +370,18 @@ int run_plan(const RunOptions& o) {
     work_dir = work_dir_for(o, plan, /*fresh=*/false);
     comm = join(o, world);
     heartbeat = watch_for_hangs(o, world);
+    // A job its launcher restarted (torchrun --max-restarts, a Slurm requeue) continues from
+    // its last checkpoint instead of training again from scratch over it.
+    if (world.restart_count > 0 && !o.resume) {
+      const std::string last = broadcast_from_rank0(*comm, [&] {
+        return RunDirectory::existing(work_dir).last_checkpoint().value_or("");
+      });
+      o.resume = !last.empty();
+      if (world.rank == 0)
+        std::printf("%s restarted the job (restart %d): %s\n", world.launcher.c_str(),
+                    world.restart_count,
+                    o.resume ? ("continuing from " + last).c_str() : "no checkpoint yet, starting over");
+    }
     exec = map_for_run(o, plan, work_dir, world.world_size);
     const auto within = std::chrono::milliseconds(int64_t(o.rdzv_timeout_seconds * 1000));
     if (world.rank == 0) {
@@ -391,7 +404,7 @@ int run_plan(const RunOptions& o) {
     heartbeat = watch_for_hangs(o, world);
   }
   predict(exec, world.world_size);
-  int code = run_workers(o, plan, work_dir, comm.get(), exec);
+  int code = run_workers(o, plan, work_dir, comm.get(), exec, world.node_count);
   if (world.rank == 0 && !o.worker) std::printf("run directory: %s\n", work_dir.c_str());
   return code;
 }

@@ -68,13 +68,13 @@ void check_sync(const Detector& model, Communicator& comm, int64_t step) {
                                comm.rank(), step, sum, rank0[0].item<double>()));
 }
 
-nlohmann::ordered_json measurement(const ExecStage& s, int64_t epoch, int world, int64_t images,
-                                   double spi, double data_spi) {
+nlohmann::ordered_json measurement(const ExecStage& s, int64_t epoch, int world, int nodes,
+                                   int64_t images, double spi, double data_spi) {
   nlohmann::ordered_json r;
   r["model"] = "trainplan-" + s.model_size;
   r["gpu"] = "cpu";
   r["gpus"] = world;
-  r["nodes"] = 1;
+  r["nodes"] = nodes;
   r["global_batch"] = s.global_batch;
   r["resolution"] = s.image_size;
   r["seconds_per_iter"] = spi;
@@ -389,7 +389,7 @@ StageResult train_stage(const StageContext& ctx) {
       row.data_seconds_per_iter = counted ? loader.seconds_waiting() / counted : 0;
       row.lr = learning_rate(s.lr, global_step, total_steps, warmup);
       ctx.run_dir.append_epoch(row);
-      ctx.run_dir.append_measurement(measurement(s, row.epoch, world, int64_t(train.images.size()),
+      ctx.run_dir.append_measurement(measurement(s, row.epoch, world, ctx.nodes, int64_t(train.images.size()),
                                                  row.seconds_per_iter, row.data_seconds_per_iter));
       row_fault_point(row.epoch);
       std::printf("%s epoch %lld/%d: loss %.3f, mAP@0.5 %.3f, mAP@0.5:0.95 %.3f (%.1f s)%s\n",

@@ -26,6 +26,7 @@ struct StageContext {
   const RunDirectory& run_dir;
   const RunOptions& options;
   const ResumePoint* resume = nullptr;  ///< set when resuming inside this stage
+  int nodes = 1;                        ///< hosts in the job (measurement records)
 };
 
 /// How the stage went.

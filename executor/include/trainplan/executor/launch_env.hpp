@@ -9,9 +9,12 @@
 namespace trainplan::executor {
 
 /// This process's place in the job, from the first launcher whose variables are set:
-/// - torchrun: RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, GROUP_RANK, MASTER_ADDR,
-///   MASTER_PORT (default 29500), TORCHELASTIC_RESTART_COUNT;
-/// - Slurm: SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID, SLURM_NODEID, SLURM_NTASKS_PER_NODE or
+/// - torchrun: RANK, WORLD_SIZE, LOCAL_RANK, LOCAL_WORLD_SIZE, GROUP_RANK, GROUP_WORLD_SIZE,
+///   ROLE_WORLD_SIZE (one role), MASTER_ADDR, MASTER_PORT (default 29500),
+///   TORCHELASTIC_RESTART_COUNT, TORCHELASTIC_RUN_ID, TORCHELASTIC_USE_AGENT_STORE (and
+///   TORCHELASTIC_ERROR_FILE, written on failure: error_file.hpp);
+/// - Slurm: SLURM_PROCID, SLURM_NTASKS, SLURM_LOCALID, SLURM_NODEID, SLURM_JOB_NUM_NODES,
+///   SLURM_RESTART_COUNT, SLURM_JOB_ID, SLURM_NTASKS_PER_NODE or
 ///   SLURM_TASKS_PER_NODE ("2(x3),1"), and the first host of SLURM_JOB_NODELIST (full hostlist
 ///   grammar) unless MASTER_ADDR is set;
 /// - Open MPI (mpirun): OMPI_COMM_WORLD_RANK, _SIZE, _LOCAL_RANK, _LOCAL_SIZE,
