@@ -21,29 +21,35 @@ die_skip() { echo "slurm_cluster: $*" >&2; exit 77; }
 cmd=${1:-}
 dir=${2:-}
 [ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR [WATCH_PID]" >&2; exit 2; }
+[ "$cmd" = start ] && mkdir -p "$dir"
 dir=$(cd "$dir" 2>/dev/null && pwd) || { echo "slurm_cluster: no folder $2" >&2; exit 2; }
 export SLURM_CONF="$dir/slurm.conf"
 
 # The pid of a daemon started by this script, from DIR/pids/NAME.
 pid_of() { cat "$dir/pids/$1" 2>/dev/null; }
 
-# Ends a process: SIGTERM, then SIGKILL after 5 s.
-end_process() {
-  local pid=$1
-  [ -n "$pid" ] && [ "$pid" != $$ ] && kill -0 "$pid" 2>/dev/null || return 0
-  kill -TERM "$pid" 2>/dev/null
-  for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
-  kill -KILL "$pid" 2>/dev/null
+# Ends processes: SIGTERM, then SIGKILL to those left after 5 s.
+end_processes() {
+  local pid live=()
+  for pid in "$@"; do
+    [ -n "$pid" ] && [ "$pid" != $$ ] && kill -TERM "$pid" 2>/dev/null && live+=("$pid")
+  done
+  for _ in $(seq 50); do
+    ((${#live[@]})) || return 0
+    local still=()
+    for pid in "${live[@]}"; do kill -0 "$pid" 2>/dev/null && still+=("$pid"); done
+    live=("${still[@]+"${still[@]}"}")
+    sleep 0.1
+  done
+  for pid in "${live[@]}"; do kill -KILL "$pid" 2>/dev/null; done
 }
 
 stop() {
   if [ -f "$SLURM_CONF" ] && [ -n "$(pid_of slurmctld)" ] && kill -0 "$(pid_of slurmctld)" 2>/dev/null; then
     timeout 10 scancel --full --quiet --user=root >/dev/null 2>&1 || true
   fi
-  for d in slurmd slurmctld munged watcher; do
-    end_process "$(pid_of "$d")"
-    rm -f "$dir/pids/$d"
-  done
+  end_processes "$(pid_of slurmd)" "$(pid_of slurmctld)" "$(pid_of munged)" "$(pid_of watcher)"
+  rm -f "$dir/pids/slurmd" "$dir/pids/slurmctld" "$dir/pids/munged" "$dir/pids/watcher"
   # slurmstepd and the tasks of a job that did not end (they carry this cluster's SLURM_CONF).
   local me=$$ pid
   for env_file in /proc/[0-9]*/environ; do
