@@ -15,7 +15,7 @@ self=$(cd "$(dirname "$0")" && pwd)/$(basename "$0")
 
 cmd=${1:-}
 name=${2:-}
-[ -n "$cmd" ] && [ -n "$name" ] || { echo "usage: $0 up|down NAME [WATCH_PID]" >&2; exit 2; }
+if [ -z "$cmd" ] || [ -z "$name" ]; then echo "usage: $0 up|down NAME [WATCH_PID]" >&2; exit 2; fi
 
 down() {
   local ns pid

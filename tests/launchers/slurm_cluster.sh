@@ -20,7 +20,7 @@ die_skip() { echo "slurm_cluster: $*" >&2; exit 77; }
 
 cmd=${1:-}
 dir=${2:-}
-[ -n "$cmd" ] && [ -n "$dir" ] || { echo "usage: $0 start|stop DIR [WATCH_PID]" >&2; exit 2; }
+if [ -z "$cmd" ] || [ -z "$dir" ]; then echo "usage: $0 start|stop DIR [WATCH_PID]" >&2; exit 2; fi
 [ "$cmd" = start ] && mkdir -p "$dir"
 dir=$(cd "$dir" 2>/dev/null && pwd) || { echo "slurm_cluster: no folder $2" >&2; exit 2; }
 export SLURM_CONF="$dir/slurm.conf"
