@@ -4,6 +4,8 @@
 // parameters of the one-host `--nproc 2` run. A launcher that cannot run here (not installed,
 // not root, no namespaces) makes its test print "LAUNCHER TEST SKIPPED: <why>", which CTest
 // reports as skipped (SKIP_REGULAR_EXPRESSION).
+#include "trainplan/executor/launcher.hpp"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -15,15 +17,21 @@
 #include <thread>
 
 #include "run_support.hpp"
-#include "trainplan/executor/launcher.hpp"
 
 namespace {
 
 const std::string kScripts = TRAINPLAN_LAUNCHER_SCRIPTS;
 const std::string kSbatch = TRAINPLAN_SBATCH_SCRIPT;
 // The run every launcher repeats: 6 optimizer steps of the scaled pretrain stage, global batch 8.
-const std::vector<std::string> kRunArgs = {"--scale-to-local", "--global-batch", "8", "--max-steps",
-                                           "6", "--timeout", "60", "--rdzv-timeout", "60"};
+const std::vector<std::string> kRunArgs = {"--scale-to-local",
+                                           "--global-batch",
+                                           "8",
+                                           "--max-steps",
+                                           "6",
+                                           "--timeout",
+                                           "60",
+                                           "--rdzv-timeout",
+                                           "60"};
 
 void skip(const std::string& why) { MESSAGE("LAUNCHER TEST SKIPPED: " << why); }
 
@@ -80,7 +88,8 @@ int wait_within(pid_t pid, double seconds) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
-/// Runs `sh -c COMMAND` to its end (at most `seconds`); `output` gets its standard output and error.
+/// Runs `sh -c COMMAND` to its end (at most `seconds`); `output` gets its standard output and
+/// error.
 int shell(const std::string& command, std::string& output, double seconds = 150) {
   const std::string log = make_temp_dir() + "/shell.log";
   const int code = wait_within(spawn_shell(command, log), seconds);
@@ -123,7 +132,8 @@ std::string trainplan_run(const std::string& plan, const std::string& work) {
 std::string master_addr_for_slurm() {
   std::string out;
   if (shell("getent hosts \"$(hostname -s)\"", out, 10) == 0) return "";
-  MESSAGE("this host's name does not resolve: MASTER_ADDR=127.0.0.1 instead of the node list's host");
+  MESSAGE(
+      "this host's name does not resolve: MASTER_ADDR=127.0.0.1 instead of the node list's host");
   return "MASTER_ADDR=127.0.0.1 ";
 }
 
@@ -143,7 +153,8 @@ struct SlurmCluster {
   }
   ~SlurmCluster() {
     std::string out;
-    if (started || skipped.empty()) shell(quote(kScripts + "/slurm_cluster.sh") + " stop " + quote(dir), out, 60);
+    if (started || skipped.empty())
+      shell(quote(kScripts + "/slurm_cluster.sh") + " stop " + quote(dir), out, 60);
   }
   /// COMMAND with this cluster's SLURM_CONF.
   std::string with_conf(const std::string& command) const {
@@ -170,16 +181,19 @@ TEST_CASE("srun -n2 on a one-node Slurm cluster ends with the one-host 2-rank re
   const std::string port = std::to_string(trainplan::executor::free_tcp_port());
   const auto start = std::chrono::steady_clock::now();
   std::string out;
-  const int code = shell(cluster.with_conf(master_addr_for_slurm() + "MASTER_PORT=" + port + " srun -n2 --time=5 " +
-                                           trainplan_run(plan, dir + "/srun")),
-                         out);
+  const int code =
+      shell(cluster.with_conf(master_addr_for_slurm() + "MASTER_PORT=" + port +
+                              " srun -n2 --time=5 " + trainplan_run(plan, dir + "/srun")),
+            out);
   const double took = seconds_since(start);
   REQUIRE_MESSAGE(code == 0, out);
   expect_reference_result(ref, dir + "/srun", "srun -n2");
   MESSAGE("srun -n2 took " << took << " s");
 }
 
-TEST_CASE("examples/slurm/train.sbatch on one node: SIGTERM, checkpoint, requeue, --resume, one-host result") {
+TEST_CASE(
+    "examples/slurm/train.sbatch on one node: SIGTERM, checkpoint, requeue, --resume, one-host "
+    "result") {
   const std::string dir = make_temp_dir();
   SlurmCluster cluster(dir + "/slurm");
   if (!cluster.skipped.empty()) return skip(cluster.skipped);
@@ -195,11 +209,12 @@ TEST_CASE("examples/slurm/train.sbatch on one node: SIGTERM, checkpoint, requeue
   std::string out;
   const auto start = std::chrono::steady_clock::now();
   REQUIRE(shell(cluster.with_conf(
-                    master_addr_for_slurm() + "PLAN=" + quote(plan) + " WORK_DIR=" + quote(work) + " TRAINPLAN=" +
-                    quote(TRAINPLAN_BINARY) + " TRAINPLAN_ARGS=" + quote(args) + " MASTER_PORT=" +
-                    std::to_string(trainplan::executor::free_tcp_port()) +
+                    master_addr_for_slurm() + "PLAN=" + quote(plan) + " WORK_DIR=" + quote(work) +
+                    " TRAINPLAN=" + quote(TRAINPLAN_BINARY) + " TRAINPLAN_ARGS=" + quote(args) +
+                    " MASTER_PORT=" + std::to_string(trainplan::executor::free_tcp_port()) +
                     " sbatch --parsable --nodes=1 --ntasks-per-node=2 --gpus-per-node=0"
-                    " --cpus-per-task=1 --time=10 --output=" + quote(job_out) + " " + quote(kSbatch)),
+                    " --cpus-per-task=1 --time=10 --output=" +
+                    quote(job_out) + " " + quote(kSbatch)),
                 out, 30) == 0);
   const std::string job = out.substr(0, out.find_first_of(";\n"));
   // SIGTERM to the tasks, as --signal=TERM@120 sends it before the time limit, once the
@@ -233,7 +248,8 @@ TEST_CASE("examples/slurm/train.sbatch on one node: SIGTERM, checkpoint, requeue
 }
 
 TEST_CASE("mpirun -np 2 ends with the one-host 2-rank result") {
-  if (!have("mpirun")) return skip("mpirun is not installed (Debian: openmpi-bin; scripts/setup-test-tools.sh)");
+  if (!have("mpirun"))
+    return skip("mpirun is not installed (Debian: openmpi-bin; scripts/setup-test-tools.sh)");
   const std::string dir = make_temp_dir();
   const std::string plan = run_test::make_plan(dir, "4 GPUs, 1 day budget?", "pretrain");
   const auto ref = reference(plan, dir);
@@ -241,10 +257,11 @@ TEST_CASE("mpirun -np 2 ends with the one-host 2-rank result") {
   std::string out;
   const auto start = std::chrono::steady_clock::now();
   // As root Open MPI wants both variables; no binding, so both ranks may use both cores.
-  const int code = shell("OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 "
-                         "--oversubscribe --bind-to none -x MASTER_ADDR=127.0.0.1 -x MASTER_PORT=" +
-                             port + " " + trainplan_run(plan, dir + "/mpirun"),
-                         out);
+  const int code = shell(
+      "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 mpirun -np 2 "
+      "--oversubscribe --bind-to none -x MASTER_ADDR=127.0.0.1 -x MASTER_PORT=" +
+          port + " " + trainplan_run(plan, dir + "/mpirun"),
+      out);
   const double took = seconds_since(start);
   REQUIRE_MESSAGE(code == 0, out);
   expect_reference_result(ref, dir + "/mpirun", "mpirun -np 2");
