@@ -3,5 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
+# The launchers the launcher tests run trainplan under (Slurm, munge, Open MPI, iproute2).
+scripts/setup-test-tools.sh
 cd build
 ctest --output-on-failure -j 2
