@@ -119,10 +119,13 @@ void expect_reference_result(const std::map<std::string, torch::Tensor>& ref,
   CHECK(worst <= 5e-3);
 }
 
-/// `trainplan run PLAN <kRunArgs> --work-dir WORK` as one shell word list.
-std::string trainplan_run(const std::string& plan, const std::string& work) {
+/// `trainplan run PLAN <kRunArgs, --rdzv-timeout RDZV_TIMEOUT> --work-dir WORK` as one shell
+/// word list.
+std::string trainplan_run(const std::string& plan, const std::string& work,
+                          const std::string& rdzv_timeout = "60") {
   std::vector<std::string> words = {TRAINPLAN_BINARY, "run", plan};
-  words.insert(words.end(), kRunArgs.begin(), kRunArgs.end());
+  words.insert(words.end(), kRunArgs.begin(), kRunArgs.end() - 1);  // all but the rdzv value
+  words.push_back(rdzv_timeout);
   words.insert(words.end(), {"--work-dir", work});
   return join_quoted(words);
 }
@@ -303,4 +306,36 @@ TEST_CASE("two ranks in two network namespaces over a veth pair end with the one
   REQUIRE_MESSAGE(code1 == 0, log1);
   expect_reference_result(ref, dir + "/netns", "two namespaces");
   MESSAGE("the two namespaced ranks took " << took << " s");
+
+  // As two machines without a shared disk and without GLOO_SOCKET_IFNAME: each host its own run
+  // directory (rank 1 prepares its own data), Gloo on each host's address towards MASTER_ADDR
+  // (this machine's name resolves to loopback in both namespaces).
+  auto own_disk = [&](int r, const std::string& interface) {
+    return "ip netns exec " + name + "-h" + std::to_string(r) + " env RANK=" + std::to_string(r) +
+           " WORLD_SIZE=2 LOCAL_RANK=0 LOCAL_WORLD_SIZE=1 GROUP_RANK=" + std::to_string(r) +
+           " MASTER_ADDR=10.211.0.1 MASTER_PORT=29501" + interface + " " +
+           trainplan_run(plan, dir + "/disk" + std::to_string(r), "5");
+  };
+  const pid_t d1 = spawn_shell(own_disk(1, ""), dir + "/disk1.log");
+  const pid_t d0 = spawn_shell(own_disk(0, ""), dir + "/disk0.log");
+  const int disk0 = wait_within(d0, 150), disk1 = wait_within(d1, 30);
+  REQUIRE_MESSAGE(disk0 == 0, file_text(dir + "/disk0.log"));
+  REQUIRE_MESSAGE(disk1 == 0, file_text(dir + "/disk1.log"));
+  CHECK(file_text(dir + "/disk1.log").find("does not share rank 0's run directory") != std::string::npos);
+  expect_reference_result(ref, dir + "/disk0", "two namespaces, two disks, no GLOO_SOCKET_IFNAME");
+
+  // Gloo bound to loopback on both hosts: the store answers, the direct connections cannot;
+  // both ranks end within --rdzv-timeout (5 s) + 2 s and say why.
+  const auto wrong_start = std::chrono::steady_clock::now();
+  const pid_t w1 = spawn_shell(own_disk(1, " GLOO_SOCKET_IFNAME=lo"), dir + "/wrong1.log");
+  const pid_t w0 = spawn_shell(own_disk(0, " GLOO_SOCKET_IFNAME=lo"), dir + "/wrong0.log");
+  const int wrong0 = wait_within(w0, 60), wrong1 = wait_within(w1, 60);
+  const double wrong_took = seconds_since(wrong_start);
+  const std::string wrong_log = file_text(dir + "/wrong0.log") + file_text(dir + "/wrong1.log");
+  CAPTURE(wrong_log);
+  CHECK(wrong0 == 1);
+  CHECK(wrong1 == 1);
+  CHECK(wrong_log.find("Gloo connects every pair of ranks directly") != std::string::npos);
+  CHECK(wrong_took < 5 + 2 + 10);
+  MESSAGE("Gloo bound to loopback across two hosts failed after " << wrong_took << " s");
 }

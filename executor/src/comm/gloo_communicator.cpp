@@ -3,7 +3,15 @@
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <cstdlib>
+#include <future>
+#include <thread>
 
 #include "trainplan/error.hpp"
 #include "trainplan/executor/activity.hpp"
@@ -38,25 +46,72 @@ class GlooWork : public Work {
   std::chrono::milliseconds timeout_;
 };
 
+/// This host's address on the route to `host` (a UDP "connect" sends nothing; it only picks
+/// the route), or "" when `host` does not resolve or no route leads there.
+std::string local_address_towards(const std::string& host) {
+  addrinfo hints{};
+  hints.ai_socktype = SOCK_DGRAM;
+  addrinfo* found = nullptr;
+  if (getaddrinfo(host.c_str(), "9", &hints, &found) != 0 || !found) return "";
+  std::string address;
+  for (addrinfo* a = found; a && address.empty(); a = a->ai_next) {
+    const int fd = socket(a->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (fd < 0) continue;
+    sockaddr_storage local{};
+    socklen_t length = sizeof(local);
+    char text[INET6_ADDRSTRLEN] = {};
+    if (connect(fd, a->ai_addr, a->ai_addrlen) == 0 &&
+        getsockname(fd, reinterpret_cast<sockaddr*>(&local), &length) == 0) {
+      const void* raw = local.ss_family == AF_INET
+                            ? static_cast<const void*>(&reinterpret_cast<sockaddr_in*>(&local)->sin_addr)
+                            : static_cast<const void*>(&reinterpret_cast<sockaddr_in6*>(&local)->sin6_addr);
+      if (inet_ntop(local.ss_family, raw, text, sizeof(text))) address = text;
+    }
+    close(fd);
+  }
+  freeaddrinfo(found);
+  return address;
+}
+
 /// The network interface Gloo binds to. GLOO_SOCKET_IFNAME names it, as for torchrun;
-/// otherwise a loopback rendezvous address (one machine) binds to that address, and any other
-/// to the address this host's name resolves to (c10d's default device), never to the master's
-/// address, which only rank 0's machine has.
+/// otherwise this host's address on the route to the rendezvous address: the one the other
+/// hosts reach it by (c10d's default, the address this host's name resolves to, is often a
+/// loopback address on Debian and Ubuntu, which no other host can reach).
 std::shared_ptr<gloo::transport::Device> make_device(const WorldInfo& world) {
   if (const char* interface = std::getenv("GLOO_SOCKET_IFNAME"); interface && *interface) {
     return c10d::ProcessGroupGloo::createDeviceForInterface(interface);
   }
-  const std::string& addr = world.master_addr;
-  if (addr == "localhost" || addr.rfind("127.", 0) == 0 || addr == "::1") {
-    return c10d::ProcessGroupGloo::createDeviceForHostname(addr);
-  }
+  const std::string local = local_address_towards(world.master_addr);
+  if (!local.empty()) return c10d::ProcessGroupGloo::createDeviceForHostname(local);
   return c10d::ProcessGroupGloo::createDefaultDevice();
+}
+
+/// Runs `connect` (building the mesh of connections) with a deadline: Gloo retries a refused
+/// or unanswered connection past its own timeout (25 s were measured for a 5 s one).
+template <typename Connect>
+auto within_deadline(std::chrono::milliseconds deadline, Connect connect) {
+  using Result = decltype(connect());
+  auto promise = std::make_shared<std::promise<Result>>();
+  auto result = promise->get_future();
+  // On a timeout the thread is left behind: it holds its own references, and the process ends.
+  std::thread([promise, connect]() mutable {
+    try {
+      promise->set_value(connect());
+    } catch (...) {
+      promise->set_exception(std::current_exception());
+    }
+  }).detach();
+  if (result.wait_for(deadline) != std::future_status::ready)
+    throw std::runtime_error(fmt::format("connecting to the other ranks took longer than {} s",
+                                         deadline.count() / 1000.0));
+  return result.get();
 }
 
 class GlooCommunicator : public Communicator {
  public:
   GlooCommunicator(const WorldInfo& world, const CollectiveOptions& options)
       : world_(world), options_(options) {
+    bool store_joined = false;
     try {
       c10d::TCPStoreOptions store_options;
       store_options.port = uint16_t(world.master_port);
@@ -67,23 +122,33 @@ class GlooCommunicator : public Communicator {
       store_ = c10::make_intrusive<c10d::TCPStore>(world.master_addr, store_options);
       // Each rank says it joined, so that a rendezvous that times out can name who did not.
       store_->set(joined_key(world.rank), std::vector<uint8_t>{1});
+      store_joined = true;
       auto gloo_options = c10d::ProcessGroupGloo::Options::create();
       // Connecting the mesh waits for every rank: the rendezvous timeout (each collective
       // passes its own, shorter, timeout).
       gloo_options->timeout = options.rendezvous_timeout;
       const auto device = make_device(world);
       gloo_options->devices.push_back(device);
-      group_ = c10::make_intrusive<c10d::ProcessGroupGloo>(store_, world.rank, world.world_size,
-                                                           gloo_options);
+      auto store = store_;
+      const int rank = world.rank, size = world.world_size;
+      group_ = within_deadline(options.rendezvous_timeout + std::chrono::seconds(2), [=] {
+        return c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, size, gloo_options);
+      });
       // Joined: from now on a store wait is a collective's and has its timeout.
       store_->setTimeout(options.timeout);
     } catch (const std::exception& e) {
       std::string what = e.what();
       throw RunError(fmt::format(
-          "rank {}: rendezvous with {} ranks at {}:{} failed within {} s: {}{}", world.rank,
+          "rank {}: rendezvous with {} ranks at {}:{} failed within {} s: {}{}{}", world.rank,
           world.world_size, world.master_addr, world.master_port,
           options.rendezvous_timeout.count() / 1000.0, what.substr(0, what.find('\n')),
-          missing_ranks()));
+          missing_ranks(),
+          // The store answered but the direct connections failed: a network, not a timing,
+          // problem.
+          store_joined ? "; the store answered, but Gloo connects every pair of ranks directly: "
+                         "each host must reach the others at the address of the interface it "
+                         "binds (GLOO_SOCKET_IFNAME, else its address on the route to MASTER_ADDR)"
+                       : ""));
     }
   }
 

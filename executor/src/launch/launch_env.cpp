@@ -98,7 +98,9 @@ std::optional<WorldInfo> world_from_environment(const std::map<std::string, std:
     w.rank = integer(env, "OMPI_COMM_WORLD_RANK", 0, 0);
     w.local_rank = integer(env, "OMPI_COMM_WORLD_LOCAL_RANK", w.rank, 0);
     w.local_world_size = integer(env, "OMPI_COMM_WORLD_LOCAL_SIZE", w.world_size, 1);
-    w.node_rank = integer(env, "OMPI_COMM_WORLD_NODE_RANK", 0, 0);
+    // Open MPI exports no host index (OMPI_COMM_WORLD_NODE_RANK is the rank among all the
+    // processes on this host); with the default placement by slot the hosts fill in order.
+    w.node_rank = (w.rank - w.local_rank) / w.local_world_size;
     w.node_count = (w.world_size + w.local_world_size - 1) / w.local_world_size;
     w.master_addr = text(env, "MASTER_ADDR", "127.0.0.1");
     w.master_port = integer(env, "MASTER_PORT", 29500, 1);

@@ -17,8 +17,8 @@ namespace trainplan::executor {
 ///   SLURM_RESTART_COUNT, SLURM_JOB_ID, SLURM_NTASKS_PER_NODE or
 ///   SLURM_TASKS_PER_NODE ("2(x3),1"), and the first host of SLURM_JOB_NODELIST (full hostlist
 ///   grammar) unless MASTER_ADDR is set;
-/// - Open MPI (mpirun): OMPI_COMM_WORLD_RANK, _SIZE, _LOCAL_RANK, _LOCAL_SIZE,
-///   OMPI_COMM_WORLD_NODE_RANK; MASTER_ADDR (pass it with mpirun -x) defaults to 127.0.0.1.
+/// - Open MPI (mpirun): OMPI_COMM_WORLD_RANK, _SIZE, _LOCAL_RANK, _LOCAL_SIZE (the host index
+///   follows from them, placement by slot); MASTER_ADDR (pass it with mpirun -x) defaults to 127.0.0.1.
 /// Nothing when none is set. Throws InputError naming the variable for a malformed value.
 std::optional<WorldInfo> world_from_environment(const std::map<std::string, std::string>& env);
 
