@@ -83,11 +83,7 @@ TEST_CASE("a crash between an epoch's rows and its checkpoint: --resume leaves e
   const std::string path = dir + "/three-epochs.json";
   std::ofstream(path) << plan.dump(2);
   const std::vector<std::string> common = {"run", path, "--data-root", dir + "/data"};
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> a = common;
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  };
+  auto with = [&](const std::vector<std::string>& extra) { return run_test::joined(common, extra); };
   std::string out, err;
   REQUIRE(run_trainplan(with({"--work-dir", dir + "/straight"}), out, err) == 0);
 
@@ -124,11 +120,7 @@ TEST_CASE("hosts without a shared file system: each prepares its data, resume ne
   const std::string plan = run_test::make_plan(dir, "4 GPUs, 1 day budget?", "finetune");
   const std::vector<std::string> common = {"run", plan, "--scale-to-local", "--global-batch", "8",
                                            "--max-steps", "4", "--checkpoint-every", "2"};
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> a = common;
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  };
+  auto with = [&](const std::vector<std::string>& extra) { return run_test::joined(common, extra); };
   std::string out, err;
   REQUIRE(run_trainplan(with({"--nproc", "2", "--work-dir", dir + "/one-disk"}), out, err) == 0);
 

@@ -13,11 +13,7 @@ TEST_CASE("interrupted on 2 ranks, resumed on 1: the uninterrupted run's paramet
   const std::string plan = run_test::make_plan(dir, "4 GPUs, 1 day budget?", "pretrain");
   const std::vector<std::string> common = {"run", plan, "--scale-to-local", "--global-batch", "8",
                                            "--max-steps", "7", "--checkpoint-every", "2"};
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> a = common;
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  };
+  auto with = [&](const std::vector<std::string>& extra) { return run_test::joined(common, extra); };
   std::string out, err;
   REQUIRE(run_trainplan(with({"--nproc", "2", "--work-dir", dir + "/straight"}), out, err) == 0);
   // Rank 1 dies after step 5; the last checkpoint is after step 4, mid-epoch.

@@ -15,11 +15,7 @@ TEST_CASE("SIGKILL of a worker in mid-epoch, then --resume, equals an uninterrup
                                            "--global-batch", "8", "--max-steps", "9",
                                            "--checkpoint-every", "2"};
   std::string out, err;
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> a = common;
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  };
+  auto with = [&](const std::vector<std::string>& extra) { return run_test::joined(common, extra); };
   REQUIRE(run_trainplan(with({"--work-dir", dir + "/straight"}), out, err) == 0);
 
   const auto start = std::chrono::steady_clock::now();

@@ -17,6 +17,11 @@ namespace run_test {
 namespace fs = std::filesystem;
 using Clock = std::chrono::steady_clock;
 
+std::vector<std::string> joined(std::vector<std::string> common, const std::vector<std::string>& extra) {
+  common.insert(common.end(), extra.begin(), extra.end());
+  return common;
+}
+
 int exit_code_of(pid_t pid) {
   int status = 0;
   waitpid(pid, &status, 0);

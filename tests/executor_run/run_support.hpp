@@ -49,6 +49,9 @@ double relative_difference(const std::map<std::string, torch::Tensor>& a,
 double max_abs_difference(const std::map<std::string, torch::Tensor>& a,
                           const std::map<std::string, torch::Tensor>& b);
 
+/// `common` followed by `extra` (a run's shared arguments and this run's own).
+std::vector<std::string> joined(std::vector<std::string> common, const std::vector<std::string>& extra);
+
 /// The exit code of `pid` after waiting for it (128 + N when killed by signal N).
 int exit_code_of(pid_t pid);
 

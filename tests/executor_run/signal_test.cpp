@@ -25,11 +25,7 @@ TEST_CASE("SIGTERM to the launcher: workers checkpoint and exit, --resume equals
   const std::vector<std::string> common = {"run", plan, "--scale-to-local", "--nproc", "2",
                                            "--global-batch", "8", "--max-steps", "14",
                                            "--checkpoint-every", "2", "--term-grace", "20"};
-  auto with = [&](std::vector<std::string> extra) {
-    std::vector<std::string> a = common;
-    a.insert(a.end(), extra.begin(), extra.end());
-    return a;
-  };
+  auto with = [&](const std::vector<std::string>& extra) { return run_test::joined(common, extra); };
   std::string out, err;
   REQUIRE(run_trainplan(with({"--work-dir", dir + "/straight"}), out, err) == 0);
 
