@@ -21,5 +21,7 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
+# SETUP_PACKAGES_ONLY=1: the packages only (scripts/gpu-check.sh builds in its own folder).
+[ "${SETUP_PACKAGES_ONLY:-}" = 1 ] && exit 0
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release "$@" >/dev/null
 cmake --build build -j 2

@@ -5,8 +5,10 @@
 #include <cstdio>
 #include <filesystem>
 
+#include "comm_bench_flags.hpp"
 #include "run_flags.hpp"
 #include "trainplan/error.hpp"
+#include "trainplan/executor/comm_bench.hpp"
 #include "trainplan/executor/error_file.hpp"
 
 int main(int argc, char** argv) {
@@ -15,6 +17,10 @@ int main(int argc, char** argv) {
   auto options = std::make_shared<trainplan::executor::RunOptions>();
   CLI::App* run = app.add_subcommand("run", "Run a plan");
   trainplan::cli::add_run_flags(*run, options);
+  auto bench = std::make_shared<trainplan::executor::CommBenchOptions>();
+  CLI::App* bench_comm = app.add_subcommand(
+      "bench-comm", "All-reduce and all-gather bandwidth, printed as nccl-tests prints it");
+  trainplan::cli::add_comm_bench_flags(*bench_comm, bench);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -22,7 +28,12 @@ int main(int argc, char** argv) {
   }
   try {
     std::error_code error;
-    options->self_path = std::filesystem::read_symlink("/proc/self/exe", error).string();
+    const std::string self = std::filesystem::read_symlink("/proc/self/exe", error).string();
+    if (bench_comm->parsed()) {
+      bench->self_path = self;
+      return trainplan::executor::run_comm_bench(*bench);
+    }
+    options->self_path = self;
     trainplan::cli::check_run_options(*options);
     return trainplan::executor::run_plan(*options);
   } catch (const trainplan::InputError& e) {

@@ -11,6 +11,7 @@
 
 #include "commands.hpp"
 #include "plan_printer.hpp"
+#include "comm_bench_flags.hpp"
 #include "run_flags.hpp"
 #include "trainplan/executor/run_arguments.hpp"
 #include "trainplan/error.hpp"
@@ -37,9 +38,9 @@ std::string executor_program() {
   return program.string();
 }
 
-[[noreturn]] void hand_over(const executor::RunOptions& options) {
+// Replaces this process with the executor program running `args`.
+[[noreturn]] void exec_executor(std::vector<std::string> args) {
   const std::string program = executor_program();
-  std::vector<std::string> args = executor::run_arguments(options);
   args.insert(args.begin(), program);
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
@@ -49,9 +50,25 @@ std::string executor_program() {
   throw RunError(fmt::format("cannot start {}: {}", program, std::strerror(errno)));
 }
 
+[[noreturn]] void hand_over(const executor::RunOptions& options) {
+  exec_executor(executor::run_arguments(options));
+}
+
 }  // namespace
 
 void add_run_commands(CLI::App& app, CommandRunner& run) {
+  // `trainplan probe comm`: the executor's communication benchmark.
+  CLI::App* probe = app.add_subcommand("probe", "Measure this machine");
+  probe->require_subcommand(1);
+  auto bench = std::make_shared<executor::CommBenchOptions>();
+  CLI::App* comm = probe->add_subcommand(
+      "comm", "All-reduce and all-gather from 8 B to 256 MB over Gloo (NCCL with GPUs), printed "
+              "as nccl-tests prints them; --profile-out saves an interconnect profile");
+  add_comm_bench_flags(*comm, bench);
+  comm->callback([bench, &run] {
+    run = [bench]() -> int { exec_executor(executor::comm_bench_arguments(*bench)); };
+  });
+
   auto options = std::make_shared<executor::RunOptions>();
   CLI::App* cmd = app.add_subcommand("run", "Run a plan end to end with the data-parallel executor");
   add_run_flags(*cmd, options);

@@ -9,7 +9,11 @@ namespace trainplan::cli {
 void add_run_flags(CLI::App& cmd, const std::shared_ptr<executor::RunOptions>& o) {
   cmd.add_option("plan", o->plan_path, "Plan file (trainplan plan -o plan.json)")->required();
   cmd.add_option("--nproc", o->nproc, "Local worker processes to start (default 1)");
-  cmd.add_option("--backend", o->backend, "Collective backend: gloo (default)");
+  cmd.add_option("--backend", o->backend,
+                 "Collective backend: auto (default: nccl on CUDA, gloo on CPU), nccl or gloo");
+  cmd.add_option("--device", o->device,
+                 "Where the model runs: auto (default: cuda:LOCAL_RANK when LibTorch sees GPUs), "
+                 "cuda or cpu");
   cmd.add_option("--work-dir", o->work_dir, "Run directory (default runs/<plan-name>[-N])");
   cmd.add_flag("--resume", o->resume, "Continue the run in --work-dir from its last checkpoint");
   cmd.add_flag("--scale-to-local", o->scale_to_local,
@@ -46,7 +50,10 @@ void check_run_options(const executor::RunOptions& o) {
     throw InputError(fmt::format("{}: {} is not accepted; expected {}", flag, value, accepted));
   };
   if (o.nproc < 1 || o.nproc > 256) bad("--nproc", std::to_string(o.nproc), "1..256");
-  if (o.backend != "gloo") bad("--backend", o.backend, "gloo (nccl needs a CUDA build)");
+  if (o.backend != "auto" && o.backend != "gloo" && o.backend != "nccl")
+    bad("--backend", o.backend, "auto, nccl or gloo");
+  if (o.device != "auto" && o.device != "cuda" && o.device != "cpu")
+    bad("--device", o.device, "auto, cuda or cpu");
   if (o.check_sync_every < 0) bad("--check-sync", std::to_string(o.check_sync_every), ">= 0");
   if (o.loader_threads < 1 || o.loader_threads > 64)
     bad("--loader-threads", std::to_string(o.loader_threads), "1..64");

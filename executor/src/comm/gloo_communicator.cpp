@@ -16,6 +16,7 @@
 #include "trainplan/error.hpp"
 #include "trainplan/executor/activity.hpp"
 #include "trainplan/executor/communicator.hpp"
+#include "job_store.hpp"
 
 namespace trainplan::executor {
 
@@ -107,21 +108,34 @@ auto within_deadline(std::chrono::milliseconds deadline, Connect connect) {
   return result.get();
 }
 
+// Waits for a flat all-reduce, then copies its parts back into the tensors it was made of.
+class UnflattenWork : public Work {
+ public:
+  UnflattenWork(std::unique_ptr<Work> work, torch::Tensor flat, std::vector<torch::Tensor> parts)
+      : work_(std::move(work)), flat_(std::move(flat)), parts_(std::move(parts)) {}
+  void wait() override {
+    work_->wait();
+    torch::NoGradGuard no_grad;
+    int64_t at = 0;
+    for (auto& p : parts_) {
+      p.copy_(flat_.slice(0, at, at + p.numel()).view(p.sizes()));
+      at += p.numel();
+    }
+  }
+
+ private:
+  std::unique_ptr<Work> work_;
+  torch::Tensor flat_;
+  std::vector<torch::Tensor> parts_;
+};
+
 class GlooCommunicator : public Communicator {
  public:
   GlooCommunicator(const WorldInfo& world, const CollectiveOptions& options)
       : world_(world), options_(options) {
     bool store_joined = false;
     try {
-      c10d::TCPStoreOptions store_options;
-      store_options.port = uint16_t(world.master_port);
-      store_options.isServer = world.rank == 0 && !world.agent_store;
-      store_options.numWorkers = size_t(world.world_size);
-      store_options.waitWorkers = false;
-      store_options.timeout = options.rendezvous_timeout;
-      store_ = c10::make_intrusive<c10d::TCPStore>(world.master_addr, store_options);
-      // Each rank says it joined, so that a rendezvous that times out can name who did not.
-      store_->set(joined_key(world.rank), std::vector<uint8_t>{1});
+      store_ = join_job_store(world, options.rendezvous_timeout);
       store_joined = true;
       auto gloo_options = c10d::ProcessGroupGloo::Options::create();
       // Connecting the mesh waits for every rank: the rendezvous timeout (each collective
@@ -137,14 +151,10 @@ class GlooCommunicator : public Communicator {
       // Joined: from now on a store wait is a collective's and has its timeout.
       store_->setTimeout(options.timeout);
     } catch (const std::exception& e) {
-      std::string what = e.what();
-      throw RunError(fmt::format(
-          "rank {}: rendezvous with {} ranks at {}:{} failed within {} s: {}{}{}", world.rank,
-          world.world_size, world.master_addr, world.master_port,
-          options.rendezvous_timeout.count() / 1000.0, what.substr(0, what.find('\n')),
-          missing_ranks(),
-          // The store answered but the direct connections failed: a network, not a timing,
-          // problem.
+      // The store answered but the direct connections failed: a network, not a timing,
+      // problem.
+      throw RunError(rendezvous_failure(
+          world, options.rendezvous_timeout, e.what(), store_.get(),
           store_joined ? "; the store answered, but Gloo connects every pair of ranks directly: "
                          "each host must reach the others at the address of the interface it "
                          "binds (GLOO_SOCKET_IFNAME, else its address on the route to MASTER_ADDR)"
@@ -154,25 +164,6 @@ class GlooCommunicator : public Communicator {
 
   int rank() const override { return world_.rank; }
 
-  static std::string joined_key(int rank) { return "trainplan/joined/" + std::to_string(rank); }
-
-  // "; ranks 1, 3 never joined", from the store when it is reachable.
-  std::string missing_ranks() const {
-    if (!store_) return "";
-    std::string missing;
-    int count = 0;
-    try {
-      for (int r = 0; r < world_.world_size && count < 16; ++r)
-        if (!store_->check({joined_key(r)})) {
-          missing += (missing.empty() ? "" : ", ") + std::to_string(r);
-          ++count;
-        }
-    } catch (const std::exception&) {
-      return "";
-    }
-    if (missing.empty()) return "";
-    return fmt::format("; rank{} {} never joined", count == 1 ? "" : "s", missing);
-  }
   int world_size() const override { return world_.world_size; }
   std::string backend() const override { return "gloo"; }
 
@@ -180,8 +171,17 @@ class GlooCommunicator : public Communicator {
     c10d::AllreduceOptions o;
     o.reduceOp = c10d::ReduceOp::SUM;
     o.timeout = options_.timeout;
-    return std::make_unique<GlooWork>(group_->allreduce(tensors, o), world_.rank, "all-reduce",
-                                      options_.timeout);
+    if (tensors.size() <= 1)
+      return std::make_unique<GlooWork>(group_->allreduce(tensors, o), world_.rank, "all-reduce",
+                                        options_.timeout);
+    // Gloo reads a list as one tensor's copies on several devices and sums them together; the
+    // contract sums each tensor across ranks: one flat buffer, copied back when waited for.
+    std::vector<torch::Tensor> flat;
+    for (const auto& t : tensors) flat.push_back(t.reshape({-1}));
+    std::vector<torch::Tensor> buffer{torch::cat(flat)};
+    auto work = std::make_unique<GlooWork>(group_->allreduce(buffer, o), world_.rank, "all-reduce",
+                                           options_.timeout);
+    return std::make_unique<UnflattenWork>(std::move(work), buffer[0], std::move(tensors));
   }
 
   torch::Tensor allgather(const torch::Tensor& tensor) override {

@@ -15,6 +15,7 @@
 #include "stage_trainer.hpp"
 #include "trainplan/error.hpp"
 #include "trainplan/atomic_file.hpp"
+#include "trainplan/executor/backend_choice.hpp"
 #include "trainplan/executor/activity.hpp"
 #include "trainplan/executor/communicator.hpp"
 #include "trainplan/executor/heartbeat.hpp"
@@ -245,8 +246,10 @@ std::unique_ptr<Communicator> join(const RunOptions& o, const WorldInfo& world) 
   CollectiveOptions co;
   co.timeout = std::chrono::milliseconds(int64_t(o.timeout_seconds * 1000));
   co.rendezvous_timeout = std::chrono::milliseconds(int64_t(o.rdzv_timeout_seconds * 1000));
-  std::unique_ptr<Communicator> comm = world.world_size > 1 ? make_gloo_communicator(world, co)
-                                                            : make_local_communicator();
+  std::unique_ptr<Communicator> comm =
+      world.world_size == 1  ? make_local_communicator()
+      : o.backend == "nccl" ? make_nccl_communicator(world, co)
+                             : make_gloo_communicator(world, co);
   if (world.world_size > 1) torch::set_num_threads(1);
   return comm;
 }
@@ -313,6 +316,10 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
 int run_plan(const RunOptions& given) {
   RunOptions o = given;
   const planner::Plan plan = planner::read_plan_file(o.plan_path);
+  // Before any worker starts: `--backend nccl` without a GPU exits 2 here.
+  const BackendChoice choice = choose_backend(o.device, o.backend);
+  o.device = choice.device;
+  o.backend = choice.backend;
   const auto env_world = world_from_environment(current_environment());
   // A launcher forwards SIGINT/SIGTERM to its workers; a worker stops at a step boundary.
   install_stop_handlers();

@@ -41,7 +41,7 @@ class Communicator {
   /// The backend's name: "gloo", "nccl" or "local".
   virtual std::string backend() const = 0;
 
-  /// Sums `tensors` element-wise across ranks, asynchronously.
+  /// Sums each of `tensors` (of one type) element-wise across ranks, asynchronously.
   virtual std::unique_ptr<Work> allreduce_sum_async(std::vector<torch::Tensor> tensors) = 0;
   /// Every rank's `tensor`, stacked in rank order: a new tensor of shape [world_size, ...].
   virtual torch::Tensor allgather(const torch::Tensor& tensor) = 0;
@@ -71,6 +71,15 @@ std::string broadcast_from_rank0(Communicator& comm, const std::function<std::st
 
 /// The world-of-one backend: every collective is a no-op.
 std::unique_ptr<Communicator> make_local_communicator();
+
+/// NCCL over the job's store (the unique id is exchanged through it), on GPU local_rank;
+/// CPU tensors are staged through pinned buffers. Throws InputError when NCCL cannot be used
+/// here (nccl_unavailable_reason), RunError naming the rank when the rendezvous fails.
+std::unique_ptr<Communicator> make_nccl_communicator(const WorldInfo& world,
+                                                     const CollectiveOptions& options);
+
+/// Why NCCL cannot be used here ("" when it can): a build without NCCL, or no visible GPU.
+std::string nccl_unavailable_reason();
 
 /// A rendezvous store served by this process (the launcher's, as torchrun's agent store) on a
 /// port the operating system assigns and that stays bound while it lives: no port race.

@@ -10,7 +10,8 @@ namespace trainplan::executor {
 struct RunOptions {
   std::string plan_path;
   int nproc = 1;                   ///< local workers to start (1 = run in this process)
-  std::string backend = "gloo";    ///< gloo (CPU); nccl when built with CUDA
+  std::string backend = "auto";    ///< auto (nccl on CUDA, gloo on CPU), nccl or gloo
+  std::string device = "auto";     ///< auto (cuda when LibTorch sees GPUs), cuda or cpu
   std::string work_dir;            ///< the run directory; empty = runs/<plan-name>[-N]
   bool resume = false;             ///< continue from work_dir's last_checkpoint
   bool scale_to_local = false;     ///< map the plan onto this machine (synthetic data, tiny model)

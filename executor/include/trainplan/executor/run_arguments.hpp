@@ -14,7 +14,7 @@ namespace trainplan::executor {
 /// "run", the plan, then every option of `o` as flags `trainplan run` parses back to `o`.
 inline std::vector<std::string> run_arguments(const RunOptions& o) {
   std::vector<std::string> a = {"run", o.plan_path, "--nproc", std::to_string(o.nproc),
-                                "--backend", o.backend, "--data-root", o.data_root,
+                                "--backend", o.backend, "--device", o.device, "--data-root", o.data_root,
                                 "--seed", std::to_string(o.seed), "--loader-threads",
                                 std::to_string(o.loader_threads), "--checkpoint-every",
                                 std::to_string(o.checkpoint_every_steps), "--timeout",
