@@ -128,15 +128,13 @@ StagePrediction prediction_from(JsonObjectReader in) {
   return p;
 }
 
-// Absent fields: mosaic off, no close-mosaic epochs (what plans before them meant).
-PlanAugment augment_from(JsonObjectReader in, double epochs) {
+// Absent fields: mosaic off, no close-mosaic epochs (what plans before them meant). More
+// close-mosaic epochs than the stage has are accepted and mean no mosaic at all (as in
+// YOLOv8 and mmyolo): a hand-shortened stage need not edit its augment too.
+PlanAugment augment_from(JsonObjectReader in) {
   PlanAugment a;
   a.mosaic = in.boolean_or("mosaic", false);
   a.close_mosaic_epochs = in.has("close_mosaic_epochs") ? whole(in, "close_mosaic_epochs", false) : 0;
-  if (a.close_mosaic_epochs > epochs)
-    in.fail("close_mosaic_epochs",
-            fmt::format("{} is more than the stage's {:g} epochs; expected 0 to the stage's epochs",
-                        a.close_mosaic_epochs, epochs));
   in.reject_unknown_keys();
   return a;
 }
@@ -171,7 +169,7 @@ PlanStage stage_from(JsonObjectReader in) {
   s.optimizer.warmup_epochs = opt->number_or("warmup_epochs", 0, false);
   opt->reject_unknown_keys();
   s.lr = in.number("lr", /*positive=*/false);
-  if (in.has("augment")) s.augment = augment_from(*in.optional_object("augment"), s.epochs);
+  if (in.has("augment")) s.augment = augment_from(*in.optional_object("augment"));
   if (in.has("amp")) s.amp = in.boolean_or("amp", false);
   auto prediction = in.optional_object("prediction");
   if (!prediction) in.fail("prediction", "missing required field");
