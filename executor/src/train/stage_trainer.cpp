@@ -301,7 +301,7 @@ StageResult train_stage(const StageContext& ctx) {
     if (s.mosaic) lo.augment = data::AugmentOptions::yolo_recipe(mosaic);
     if (leader && s.mosaic && !mosaic && (epoch == first_epoch || mosaic_in_epoch(s, epoch - 1))) {
       std::printf("%s: mosaic off from epoch %lld (the last %d of %d epochs)\n", s.id.c_str(),
-                  (long long)(epoch + 1), s.close_mosaic_epochs, s.epochs);
+                  (long long)(epoch + 1), std::min(s.close_mosaic_epochs, s.epochs), s.epochs);
       std::fflush(stdout);
     }
     data::BatchLoader loader(train, sampler.indices(), lo);
