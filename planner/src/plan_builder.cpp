@@ -31,6 +31,11 @@ PlanStage to_plan_stage(const StageEstimate& s) {
   p.optimizer.momentum = s.momentum;
   p.optimizer.warmup_epochs = s.warmup_epochs;
   p.lr = s.lr;
+  // A zero-shot stage trains nothing: no augmentation and no precision to choose.
+  if (s.kind != "zero-shot") {
+    p.augment = PlanAugment{s.scenario.mosaic, s.close_mosaic_epochs};
+    p.amp = s.scenario.amp;
+  }
   const auto& e = s.estimate;
   auto& r = p.prediction;
   r.seconds_per_iter = e.seconds_per_iter;

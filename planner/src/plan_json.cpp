@@ -42,6 +42,10 @@ ojson stage_json(const PlanStage& s) {
                     {"momentum", s.optimizer.momentum},
                     {"warmup_epochs", s.optimizer.warmup_epochs}};
   j["lr"] = s.lr;
+  if (s.augment)
+    j["augment"] = {{"mosaic", s.augment->mosaic},
+                    {"close_mosaic_epochs", s.augment->close_mosaic_epochs}};
+  if (s.amp) j["amp"] = *s.amp;
   const auto& p = s.prediction;
   j["prediction"] = {{"seconds_per_iter", p.seconds_per_iter},
                      {"iters_per_epoch", p.iters_per_epoch},
@@ -124,6 +128,17 @@ StagePrediction prediction_from(JsonObjectReader in) {
   return p;
 }
 
+// Absent fields: mosaic off, no close-mosaic epochs (what plans before them meant). More
+// close-mosaic epochs than the stage has are accepted and mean no mosaic at all (as in
+// YOLOv8 and mmyolo): a hand-shortened stage need not edit its augment too.
+PlanAugment augment_from(JsonObjectReader in) {
+  PlanAugment a;
+  a.mosaic = in.boolean_or("mosaic", false);
+  a.close_mosaic_epochs = in.has("close_mosaic_epochs") ? whole(in, "close_mosaic_epochs", false) : 0;
+  in.reject_unknown_keys();
+  return a;
+}
+
 PlanStage stage_from(JsonObjectReader in) {
   PlanStage s;
   s.id = in.string("id");
@@ -154,6 +169,8 @@ PlanStage stage_from(JsonObjectReader in) {
   s.optimizer.warmup_epochs = opt->number_or("warmup_epochs", 0, false);
   opt->reject_unknown_keys();
   s.lr = in.number("lr", /*positive=*/false);
+  if (in.has("augment")) s.augment = augment_from(*in.optional_object("augment"));
+  if (in.has("amp")) s.amp = in.boolean_or("amp", false);
   auto prediction = in.optional_object("prediction");
   if (!prediction) in.fail("prediction", "missing required field");
   s.prediction = prediction_from(*prediction);

@@ -65,6 +65,10 @@ StageEstimate make_stage(const profiles::Catalog& catalog, const Question& q, co
   s.epochs = spec.epochs;
   s.amp = recipe.amp;
   s.mosaic = recipe.mosaic;
+  // The recipe's count, whatever the stage's length (YOLO-World's configs keep it when
+  // shortening), but never more than the stage has.
+  if (recipe.mosaic)
+    stage.close_mosaic_epochs = int(std::min<double>(recipe.close_mosaic_epochs, std::floor(spec.epochs)));
   s.texts_per_image = data.texts_per_image;
   s.source_image_pixels = data.mean_width_px * data.mean_height_px;
   s.optimizer = recipe.optimizer.type;

@@ -94,6 +94,12 @@ RecipeProfile parse_recipe(JsonObjectReader in) {
       resolution_from_json(in.raw("resolution"), in.origin() + ": " + in.path_of("resolution"));
   r.amp = in.boolean_or("amp", true);
   r.mosaic = in.boolean_or("mosaic", true);
+  const double close = in.number_or("close_mosaic_epochs", 0, /*positive=*/false);
+  if (close != std::floor(close) || close > r.epochs)
+    in.fail("close_mosaic_epochs",
+            fmt::format("expected a whole number of epochs from 0 to the recipe's {:g}, got {:g}",
+                        r.epochs, close));
+  r.close_mosaic_epochs = int(close);
   if (auto opt = in.optional_object("optimizer")) {
     r.optimizer.type = opt->one_of("type", {"adamw", "sgd"});
     r.optimizer.lr = opt->number("lr");

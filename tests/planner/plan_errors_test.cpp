@@ -106,3 +106,64 @@ TEST_CASE("a deadline or price that is zero, negative or not a number is refused
     expect_refused(q, "$.question.price_per_gpu_hour_usd");
   }
 }
+
+TEST_CASE("stage augment and amp: written from the recipe, optional on reading, bad values refused") {
+  json p = two_stage_plan();
+  // Written from the recipes: YOLO-World pre-training closes mosaic 2 epochs before the end,
+  // the COCO fine-tune 10; both train with AMP.
+  CHECK(p["stages"][0]["augment"] == json({{"mosaic", true}, {"close_mosaic_epochs", 2}}));
+  CHECK(p["stages"][1]["augment"] == json({{"mosaic", true}, {"close_mosaic_epochs", 10}}));
+  CHECK(p["stages"][0]["amp"] == true);
+  const auto read = planner::plan_from_json(p, "plan.json");
+  REQUIRE(read.stages[1].augment.has_value());
+  CHECK(read.stages[1].augment->mosaic);
+  CHECK(read.stages[1].augment->close_mosaic_epochs == 10);
+  CHECK(read.stages[1].amp == true);
+
+  // A plan written before the fields existed: accepted, mosaic off and amp false.
+  json old = two_stage_plan();
+  for (auto& stage : old["stages"]) {
+    stage.erase("augment");
+    stage.erase("amp");
+  }
+  const auto old_plan = planner::plan_from_json(old, "plan.json");
+  CHECK_FALSE(old_plan.stages[0].augment.has_value());
+  CHECK_FALSE(old_plan.stages[0].amp.value_or(false));
+
+  json bad = two_stage_plan();
+  bad["stages"][1]["augment"]["mosaic"] = "yes";
+  expect_refused(bad, "$.stages[1].augment.mosaic", "expected true or false");
+  bad = two_stage_plan();
+  bad["stages"][1]["augment"]["close_mosaic_epochs"] = -1;
+  expect_refused(bad, "$.stages[1].augment.close_mosaic_epochs");
+  bad = two_stage_plan();
+  bad["stages"][1]["augment"]["close_mosaic_epochs"] = 2.5;
+  expect_refused(bad, "$.stages[1].augment.close_mosaic_epochs", "whole number");
+  // More close-mosaic epochs than the stage has: no mosaic at all (a shortened stage).
+  json longer = two_stage_plan();
+  longer["stages"][1]["augment"]["close_mosaic_epochs"] = 81;
+  CHECK(planner::plan_from_json(longer, "plan.json").stages[1].augment->close_mosaic_epochs == 81);
+  bad = two_stage_plan();
+  bad["stages"][1]["augment"]["mixup"] = true;
+  expect_refused(bad, "$.stages[1].augment.mixup", "unknown field");
+  bad = two_stage_plan();
+  bad["stages"][1]["augment"] = 1;
+  expect_refused(bad, "$.stages[1].augment");
+  bad = two_stage_plan();
+  bad["stages"][0]["amp"] = "fp16";
+  expect_refused(bad, "$.stages[0].amp", "expected true or false");
+}
+
+TEST_CASE("a zero-shot stage carries no augment or amp") {
+  static const auto catalog = profiles::Catalog::embedded();
+  auto answer = planner::answer_question(catalog, planner::parse_question("general detection, no training time"));
+  const json p = json::parse(planner::to_json(planner::plan_to_write(answer)).dump());
+  int zero_shot = 0;
+  for (const auto& stage : p["stages"]) {
+    if (stage["kind"] != "zero-shot") continue;
+    ++zero_shot;
+    CHECK_FALSE(stage.contains("augment"));
+    CHECK_FALSE(stage.contains("amp"));
+  }
+  CHECK(zero_shot == 1);
+}

@@ -74,7 +74,7 @@ struct BatchLoader::Impl {
     const int slot = static_cast<int>(position % options.batch_size);
     try {
       const size_t index = indices[position];
-      Sample s = make_sample(dataset.images[index], options.image_size, options.augment,
+      Sample s = make_sample(dataset, index, options.image_size, options.augment,
                              sample_seed(options.seed, options.epoch, index));
       std::copy(s.chw.begin(), s.chw.end(), p.batch.images.begin() + slot * s.chw.size());
       p.batch.image_ids[slot] = s.image_id;

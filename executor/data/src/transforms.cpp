@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "random.hpp"
+#include "resize.hpp"
 #include "trainplan/error.hpp"
 
 namespace trainplan::executor::data {
@@ -19,32 +20,6 @@ constexpr float kMinBoxPx = 2.0f;
 // A box cropped to less than this fraction of its area is dropped rather than kept as a
 // sliver that no longer looks like its class (YOLOv5's box_candidates uses the same 0.1).
 constexpr float kMinVisibleFraction = 0.1f;
-
-// 2x2 box-filter halving. Bilinear sampling alone aliases badly when shrinking by more than
-// 2x (e.g. 4000 px photos to 640), so large reductions first go down a mip chain. A pixel j
-// of the half image covers source pixels 2j and 2j+1, so continuous coordinates halve exactly.
-Image halve(const Image& in) {
-  Image out;
-  out.width = std::max(1, in.width / 2);
-  out.height = std::max(1, in.height / 2);
-  out.rgb.resize(static_cast<size_t>(out.width) * out.height * 3);
-  auto at = [&](int x, int y, int c) {
-    x = std::min(x, in.width - 1);
-    y = std::min(y, in.height - 1);
-    return static_cast<int>(in.rgb[(static_cast<size_t>(y) * in.width + x) * 3 + c]);
-  };
-  for (int y = 0; y < out.height; ++y) {
-    for (int x = 0; x < out.width; ++x) {
-      for (int c = 0; c < 3; ++c) {
-        int sum = at(2 * x, 2 * y, c) + at(2 * x + 1, 2 * y, c) + at(2 * x, 2 * y + 1, c) +
-                  at(2 * x + 1, 2 * y + 1, c);
-        out.rgb[(static_cast<size_t>(y) * out.width + x) * 3 + c] =
-            static_cast<uint8_t>((sum + 2) / 4);
-      }
-    }
-  }
-  return out;
-}
 
 // Where output column (or row) d samples from: two source pixels and a blend weight, or
 // `inside` false for padding. Computed once per column and once per row.
@@ -78,7 +53,7 @@ void resample(const Image& image, double scale, double pad_x, double pad_y, bool
   Image reduced;
   double factor = 1;
   while (scale * factor < 0.5 && level->width >= 2 && level->height >= 2) {
-    reduced = halve(*level);
+    reduced = detail::halve(*level);
     level = &reduced;
     factor *= 2;
   }
@@ -135,6 +110,18 @@ void validate(const AugmentOptions& o) {
     throw InputError(
         fmt::format("augment flip_probability {} is invalid; expected 0..1", o.flip_probability));
   }
+  // The recipe's ranges: beyond these the affine folds the image or HSV inverts colours.
+  auto check = [](const char* name, float v, float max) {
+    if (!(v >= 0 && v <= max))
+      throw InputError(fmt::format("augment {} {} is invalid; expected 0..{}", name, v, max));
+  };
+  check("affine degrees", o.affine.degrees, 180);
+  check("affine translate", o.affine.translate, 0.5f);
+  check("affine scale", o.affine.scale, 0.9f);
+  check("affine shear", o.affine.shear, 45);
+  check("hsv hue", o.hsv.hue, 1);
+  check("hsv saturation", o.hsv.saturation, 1);
+  check("hsv value", o.hsv.value, 1);
 }
 
 Sample transform_image(const Image& image, const std::vector<Box>& boxes, int64_t image_id,
@@ -170,15 +157,19 @@ Sample transform_image(const Image& image, const std::vector<Box>& boxes, int64_
   return out;
 }
 
-Sample make_sample(const ImageRecord& record, int size, const AugmentOptions& options,
-                   uint64_t seed) {
+Image decode_record(const ImageRecord& record) {
   Image image = decode_image(record.path);
   if (image.width != record.width || image.height != record.height) {
     throw InputError(fmt::format("{}: image file is {}x{} but its annotation (image {}) says {}x{}",
                                  record.path, image.width, image.height, record.id, record.width,
                                  record.height));
   }
-  return transform_image(image, record.boxes, record.id, size, options, seed);
+  return image;
+}
+
+Sample make_sample(const ImageRecord& record, int size, const AugmentOptions& options,
+                   uint64_t seed) {
+  return transform_image(decode_record(record), record.boxes, record.id, size, options, seed);
 }
 
 std::array<float, 4> to_original_xywh(const std::array<float, 4>& b, float scale, float pad_x,

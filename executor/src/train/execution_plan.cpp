@@ -64,6 +64,11 @@ ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
     e.weight_decay = s.optimizer.weight_decay;
     e.momentum = s.optimizer.momentum > 0 ? s.optimizer.momentum : 0.9;
     e.warmup_epochs = s.optimizer.warmup_epochs;
+    if (s.augment) {
+      e.mosaic = s.augment->mosaic;
+      e.close_mosaic_epochs = e.mosaic ? s.augment->close_mosaic_epochs : 0;
+    }
+    e.amp = s.amp.value_or(false);
     if (o.scale_to_local) {
       e.model_size = "tiny";
       e.image_size = o.image_size;
@@ -75,6 +80,12 @@ ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
       e.warmup_epochs = std::min(1.0, e.warmup_epochs);
       e.data_dir = is_pretraining(s) ? corpus_dir : target_dir;
       (is_pretraining(s) ? need_corpus : need_target) = true;
+      // The plan's mosaic is kept; its close-mosaic epochs shrink with the epochs, at least
+      // one when the plan has any (so a scaled run also trains its last epoch without it).
+      if (e.mosaic && e.close_mosaic_epochs > 0 && s.epochs > 0) {
+        const int scaled = std::max(1, int(std::lround(e.close_mosaic_epochs * e.epochs / s.epochs)));
+        e.close_mosaic_epochs = std::min(scaled, e.epochs);
+      }
       if (evaluation_only)
         out.mapping.push_back(fmt::format(
             "stage {}: {} on {} x {} -> tiny detector on {} ranks; evaluation only (zero-shot): "
@@ -84,10 +95,15 @@ ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
       else
         out.mapping.push_back(fmt::format(
             "stage {}: {} on {} x {} -> tiny detector on {} ranks; data {} -> synthetic {}; input "
-            "{} -> {}; {:g} epochs -> {}; global batch {} -> {}; lr {:.2g} -> {:.2g}",
+            "{} -> {}; {:g} epochs -> {}; global batch {} -> {}; lr {:.2g} -> {:.2g}{}",
             s.id, s.model, s.gpus, plan.question.gpu, o.nproc, s.dataset, e.data_dir,
             s.resolution.to_string(), e.image_size, s.epochs, e.epochs, s.global_batch,
-            e.global_batch, s.lr, e.lr));
+            e.global_batch, s.lr, e.lr,
+            !e.mosaic ? ""
+            : e.close_mosaic_epochs == 0
+                ? "; mosaic on"
+                : fmt::format("; mosaic on, off for the last {} -> {} epochs",
+                              s.augment->close_mosaic_epochs, e.close_mosaic_epochs)));
       if (s.init.rfind("pretrained:", 0) == 0) {
         need_corpus = true;
         out.mapping.push_back(fmt::format("stage {}: init {} -> weights pre-trained here on the "
@@ -142,11 +158,18 @@ ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
   return out;
 }
 
+bool mosaic_in_epoch(const ExecStage& s, int64_t epoch) {
+  return s.mosaic && epoch < int64_t(s.epochs) - s.close_mosaic_epochs;
+}
+
 std::string stage_hash(const ExecStage& s) {
-  const std::string text =
+  std::string text =
       fmt::format("{}|{}|{}|{}|{}|{}|{}|{}|{}|{}|{:.17g}|{:.17g}|{:.17g}|{:.17g}|{}", s.id, s.kind,
                   s.init, s.dataset, s.data_dir, s.model_size, s.embed_dim, s.image_size, s.epochs,
                   s.optimizer, s.lr, s.weight_decay, s.momentum, s.warmup_epochs, s.trainable);
+  // Only when on, so that a stage without mosaic keeps the hash its checkpoints recorded
+  // before augmentation settings existed. (amp does not change what the CPU path trains.)
+  if (s.mosaic) text += fmt::format("|mosaic|{}", s.close_mosaic_epochs);
   // FNV-1a, 64 bits: stable across builds and machines (std::hash is not).
   uint64_t h = 1469598103934665603ull;
   for (unsigned char c : text) {

@@ -68,6 +68,9 @@ void add_local_pretraining(ExecutionPlan& exec, const RunOptions& o) {
     p.epochs = kLocalPretrainEpochs;
     p.lr = 2e-3;
     p.trainable = "all";
+    // Stand-in published weights: made the same way whatever the plan's augmentation.
+    p.mosaic = false;
+    p.close_mosaic_epochs = 0;
     if (std::none_of(extra.begin(), extra.end(), [&](const ExecStage& e) { return e.id == p.id; }))
       extra.push_back(p);
   }

@@ -294,6 +294,16 @@ StageResult train_stage(const StageContext& ctx) {
     lo.workers = ctx.options.loader_threads;
     lo.start_batch = epoch == first_epoch ? first_iteration : 0;
     lo.drop_last = true;
+    // The recipe's augmentation, mosaic switched off for the last close_mosaic_epochs (as
+    // YOLOv8's close_mosaic and mmyolo's PipelineSwitchHook): a function of the epoch only,
+    // so a resumed run makes the same samples.
+    const bool mosaic = mosaic_in_epoch(s, epoch);
+    if (s.mosaic) lo.augment = data::AugmentOptions::yolo_recipe(mosaic);
+    if (leader && s.mosaic && !mosaic && (epoch == first_epoch || mosaic_in_epoch(s, epoch - 1))) {
+      std::printf("%s: mosaic off from epoch %lld (the last %d of %d epochs)\n", s.id.c_str(),
+                  (long long)(epoch + 1), std::min(s.close_mosaic_epochs, s.epochs), s.epochs);
+      std::fflush(stdout);
+    }
     data::BatchLoader loader(train, sampler.indices(), lo);
     const auto epoch_start = Clock::now();
     std::vector<double> step_seconds;

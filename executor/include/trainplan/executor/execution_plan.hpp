@@ -35,8 +35,18 @@ struct ExecStage {
   std::string optimizer = "adamw";
   double lr = 1e-3, weight_decay = 0.05, momentum = 0.9, warmup_epochs = 1;
   std::string trainable = "all";
+  /// The recipe's augmentation (plan `augment`): mosaic with random affine and HSV, and the
+  /// last epochs trained without mosaic. Off: the zoomed letterbox of plans before it.
+  bool mosaic = false;
+  int close_mosaic_epochs = 0;
+  /// Mixed precision as the plan asks (carried for the GPU path; the CPU path trains FP32).
+  bool amp = false;
   double predicted_seconds = 0;  ///< the cost model's estimate for this machine
 };
+
+/// Whether `epoch` (0-based) of the stage trains with mosaic: on until its last
+/// close_mosaic_epochs epochs.
+bool mosaic_in_epoch(const ExecStage& stage, int64_t epoch);
 
 /// The whole run.
 struct ExecutionPlan {

@@ -34,6 +34,13 @@ struct PlanOptimizer {
   double warmup_epochs = 0;
 };
 
+/// Training augmentation of a stage (the recipe's): mosaic, and how many last epochs train
+/// without it (YOLOv8's close_mosaic, mmyolo's PipelineSwitchHook).
+struct PlanAugment {
+  bool mosaic = false;
+  int close_mosaic_epochs = 0;
+};
+
 /// The cost model's prediction for one stage, and where the schedule puts it.
 struct StagePrediction {
   double seconds_per_iter = 0;
@@ -72,6 +79,10 @@ struct PlanStage {
   std::string trainable = "all";        ///< all, frozen-backbone, embeddings
   PlanOptimizer optimizer;
   double lr = 0;                        ///< scaled to global_batch by the recipe's lr_scaling
+  /// The recipe's augmentation and mixed precision; absent in zero-shot stages and in plans
+  /// written before they existed (read as mosaic off, amp false).
+  std::optional<PlanAugment> augment;
+  std::optional<bool> amp;
   StagePrediction prediction;
 };
 

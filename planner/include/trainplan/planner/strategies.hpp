@@ -70,6 +70,8 @@ struct StageEstimate {
   std::string optimizer;
   double weight_decay = 0, momentum = 0, warmup_epochs = 0;
   double lr = 0;         ///< scaled to the stage's global batch by the recipe's lr_scaling
+  /// Last epochs without mosaic (the recipe's; scenario.mosaic says whether there is mosaic).
+  int close_mosaic_epochs = 0;
   costmodel::Scenario scenario;
   costmodel::Estimate estimate;
 };

@@ -177,6 +177,9 @@ struct RecipeProfile {
   Resolution resolution;
   bool amp = true;
   bool mosaic = true;
+  /// Last epochs trained without mosaic (YOLOv8's close_mosaic; YOLO-World's
+  /// close_mosaic_epochs); 0 = mosaic to the end.
+  int close_mosaic_epochs = 0;
   OptimizerSettings optimizer;
   std::string source;
 
