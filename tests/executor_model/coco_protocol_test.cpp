@@ -53,7 +53,7 @@ TEST_CASE("a crowd region absorbs detections that would otherwise be false posit
     CHECK(r.map50_95 == doctest::Approx(1.0));
     CHECK(r.ar100 == doctest::Approx(1.0));
   }
-  SUBCASE("without it: FP, FP, TP; precision 0, 0, 1/3 at recall 0, 0, 1; envelope 1/3") {
+  SUBCASE("without it: FP, FP, TP, precision 0, 0, 1/3 at recall 0, 0, 1, envelope 1/3") {
     const auto r = coco_map(dets, {gt(0, 0, kA)}, 1);
     CHECK(r.map50 == doctest::Approx(1.0 / 3.0));
     CHECK(r.ar100 == doctest::Approx(1.0));
