@@ -1,6 +1,6 @@
 // load_coco on valid input: category ids mapped to contiguous indices in id order, boxes
-// kept (and clipped within the 1 px tolerance), crowd annotations left out, JPEG accepted,
-// and the two strengths of image check (header only, full decode).
+// kept (and clipped within the 1 px tolerance), crowd annotations kept apart, COCO areas read,
+// JPEG accepted, and the two strengths of image check (header only, full decode).
 #include <doctest/doctest.h>
 
 #include "test_support.hpp"
@@ -44,7 +44,7 @@ TEST_CASE("a box overhanging its image by under 1 px is clipped, not rejected") 
   CHECK(b.h == 8.0f);
 }
 
-TEST_CASE("crowd annotations are left out and images without objects are kept") {
+TEST_CASE("crowd annotations are kept apart and images without objects are kept") {
   TempDir dir;
   MiniCoco mini(dir);
   mini.doc["annotations"][1]["iscrowd"] = 1;
@@ -53,7 +53,21 @@ TEST_CASE("crowd annotations are left out and images without objects are kept") 
   auto ds = load_coco(mini.annotations, mini.images, {});
   REQUIRE(ds.images.size() == 2);
   CHECK(ds.images[0].boxes.size() == 1);
-  CHECK(ds.images[1].boxes.empty());
+  CHECK(ds.images[0].crowd.empty());
+  CHECK(ds.images[1].boxes.empty());  // not trained on
+  REQUIRE(ds.images[1].crowd.size() == 1);  // but evaluation ignores detections inside it
+  CHECK(ds.images[1].crowd[0].category == 1);
+  CHECK(ds.images[1].crowd[0].w == 30);
+}
+
+TEST_CASE("COCO's area is read when present, 0 when absent") {
+  TempDir dir;
+  MiniCoco mini(dir);
+  mini.doc["annotations"][0]["area"] = 212.5;  // a segment's area, not the box's 20 x 15
+  mini.write();
+  auto ds = load_coco(mini.annotations, mini.images, {});
+  CHECK(ds.images[0].boxes.at(0).area == 212.5f);
+  CHECK(ds.images[1].boxes.at(0).area == 0.0f);
 }
 
 TEST_CASE("JPEG images are decoded") {

@@ -18,14 +18,17 @@ using trainplan::executor::testing::ThreadGroup;
 
 namespace {
 
-/// Six images, two classes: per image one truth and two or three detections (one good, one
-/// shifted, sometimes a wrong class), scores that interleave across images.
+/// Six images, two classes: per image one truth (with a COCO area) and two or three detections
+/// (one good, one shifted, sometimes a wrong class), scores that interleave across images;
+/// some images also have a crowd region.
 EvaluationRecords whole_set() {
   EvaluationRecords r;
   for (int image = 0; image < 6; ++image) {
     const double x = 10.0 * image;
     const Box truth{x, 5, x + 20, 30};
-    r.truths.push_back(GroundTruth{image, image % 2, truth});
+    r.truths.push_back(GroundTruth{image, image % 2, truth, 400.0 - image});
+    if (image % 3 == 1)
+      r.truths.push_back(GroundTruth{image, image % 2, Box{x + 30, 40, x + 80, 90}, 0, true});
     r.detections.push_back(Detection{image, image % 2, 0.9 - 0.1 * image, truth});
     r.detections.push_back(
         Detection{image, image % 2, 0.35 + 0.07 * image, Box{x + 6, 9, x + 26, 34}});
@@ -54,8 +57,11 @@ bool same(const EvaluationRecords& a, const EvaluationRecords& b) {
         x.box.x1 != y.box.x1 || x.box.y2 != y.box.y2)
       return false;
   }
-  for (size_t i = 0; i < a.truths.size(); ++i)
-    if (a.truths[i].image != b.truths[i].image || a.truths[i].box.x2 != b.truths[i].box.x2) return false;
+  for (size_t i = 0; i < a.truths.size(); ++i) {
+    const auto &x = a.truths[i], &y = b.truths[i];
+    if (x.image != y.image || x.box.x2 != y.box.x2 || x.area != y.area || x.crowd != y.crowd)
+      return false;
+  }
   return true;
 }
 
@@ -80,6 +86,8 @@ TEST_CASE("gathered evaluation records equal one process's, in image order, on e
       const auto map = coco_map(got[r].detections, got[r].truths, 2);
       CHECK(map.map50 == expected.map50);
       CHECK(map.map50_95 == expected.map50_95);
+      CHECK(map.map_small == expected.map_small);
+      CHECK(map.ar100 == expected.ar100);
     }
   }
   SUBCASE("a rank with nothing to report (padding)") {

@@ -124,6 +124,16 @@ std::optional<std::string> check_box(const json& bbox, const ImageRecord& image,
   return std::nullopt;
 }
 
+// COCO's "area" (the segment's area, which S/M/L evaluation ranges use), when present.
+std::optional<std::string> read_area(JsonObjectReader& r, Box& box) {
+  if (!r.has("area")) return std::nullopt;
+  const json& v = r.raw("area");
+  if (!v.is_number() || !std::isfinite(v.get<double>()) || v.get<double>() < 0)
+    return fmt::format("area {} is not a finite number >= 0", json_excerpt(v));
+  box.area = v.get<float>();
+  return std::nullopt;
+}
+
 void read_images(const json& images, const std::string& file, const std::string& image_dir,
                  Problems& problems, std::vector<Entry>& entries,
                  std::map<int64_t, size_t>& by_id) {
@@ -170,14 +180,16 @@ void read_annotations(const json& annotations, const std::string& file,
         throw InputError(fmt::format("{}: category_id {} is not among $.categories (ids: {})", item,
                                      category_id, known_ids(categories)));
       }
-      // Crowd regions mark many objects at once; YOLO-style trainers ignore them.
-      if (r.has("iscrowd") && is_crowd(r.raw("iscrowd"))) continue;
       Box box;
       box.category = category->second;
       if (auto problem = check_box(r.raw("bbox"), entry->record, box)) {
         throw InputError(fmt::format("{}: {}", item, *problem));
       }
-      entry->record.boxes.push_back(box);
+      if (auto problem = read_area(r, box)) throw InputError(fmt::format("{}: {}", item, *problem));
+      // Crowd regions mark many objects at once: not trained on (as YOLO-style trainers do),
+      // but kept so that evaluation ignores the detections inside them.
+      const bool crowd = r.has("iscrowd") && is_crowd(r.raw("iscrowd"));
+      (crowd ? entry->record.crowd : entry->record.boxes).push_back(box);
     } catch (const InputError& error) {
       // A bad annotation spoils its whole image: keeping the image without the object would
       // teach the model that the object is background.

@@ -1,6 +1,6 @@
 // gather_evaluation: detections and ground truths packed as float64 rows (exact for the int
-// ids and the float32-derived scores and boxes), all-gathered with padding, then unpacked and
-// put in image order.
+// ids, the crowd flag and the float32-derived scores, boxes and areas), all-gathered with
+// padding, then unpacked and put in image order.
 #include "trainplan/executor/eval/gather.hpp"
 
 #include <algorithm>
@@ -8,19 +8,21 @@
 namespace trainplan::executor {
 namespace {
 
-constexpr int64_t kColumns = 7;  // image, class, score, x1, y1, x2, y2
+constexpr int64_t kColumns = 9;  // image, class, score, x1, y1, x2, y2, area, crowd
 
 torch::Tensor pack(const EvaluationRecords& r, int64_t rows) {
   torch::Tensor t = torch::zeros({rows, kColumns}, torch::kFloat64);
   auto a = t.accessor<double, 2>();
   int64_t row = 0;
-  const auto put = [&](int image, int class_id, double score, const Box& b) {
-    const double values[kColumns] = {double(image), double(class_id), score, b.x1, b.y1, b.x2, b.y2};
+  const auto put = [&](int image, int class_id, double score, const Box& b, double area,
+                       bool crowd) {
+    const double values[kColumns] = {double(image), double(class_id), score, b.x1, b.y1, b.x2,
+                                     b.y2, area, crowd ? 1.0 : 0.0};
     for (int64_t c = 0; c < kColumns; ++c) a[row][c] = values[c];
     ++row;
   };
-  for (const Detection& d : r.detections) put(d.image, d.class_id, d.score, d.box);
-  for (const GroundTruth& g : r.truths) put(g.image, g.class_id, 0.0, g.box);
+  for (const Detection& d : r.detections) put(d.image, d.class_id, d.score, d.box, 0.0, false);
+  for (const GroundTruth& g : r.truths) put(g.image, g.class_id, 0.0, g.box, g.area, g.crowd);
   return t;
 }
 
@@ -31,7 +33,7 @@ void unpack(const torch::Tensor& rows, int64_t detections, int64_t truths, Evalu
     if (i < detections)
       out.detections.push_back(Detection{int(a[i][0]), int(a[i][1]), a[i][2], box});
     else
-      out.truths.push_back(GroundTruth{int(a[i][0]), int(a[i][1]), box});
+      out.truths.push_back(GroundTruth{int(a[i][0]), int(a[i][1]), box, a[i][7], a[i][8] != 0});
   }
 }
 

@@ -1,11 +1,48 @@
 #include "evaluate.hpp"
 
+#include <algorithm>
+
 #include "trainplan/executor/activity.hpp"
 #include "trainplan/executor/data/loader.hpp"
 #include "trainplan/executor/eval/decode.hpp"
 #include "trainplan/executor/eval/gather.hpp"
 
 namespace trainplan::executor {
+namespace {
+
+/// A detection of a letterboxed input, mapped back to the pixels of its original image and
+/// clipped to it (the grey border is not part of the image; ground truths are clipped too).
+Detection to_original(Detection d, const data::ImageRecord& record, float scale, float pad_x,
+                      float pad_y) {
+  const Box& b = d.box;
+  const auto xywh = data::to_original_xywh(
+      {float((b.x1 + b.x2) / 2), float((b.y1 + b.y2) / 2), float(b.x2 - b.x1), float(b.y2 - b.y1)},
+      scale, pad_x, pad_y);
+  const auto clip = [](double v, int side) { return std::clamp(v, 0.0, double(side)); };
+  d.box = {clip(xywh[0], record.width), clip(xywh[1], record.height),
+           clip(double(xywh[0]) + xywh[2], record.width),
+           clip(double(xywh[1]) + xywh[3], record.height)};
+  return d;
+}
+
+/// The image's objects and crowd regions as the dataset has them: original pixels and COCO's
+/// own areas, so that S/M/L follow COCO's definition (not the letterboxed, resized boxes, from
+/// which the loader also drops boxes under 2 px).
+void add_truths(const data::ImageRecord& record, int image, std::vector<GroundTruth>& out) {
+  for (const auto* boxes : {&record.boxes, &record.crowd}) {
+    for (const data::Box& b : *boxes) {
+      GroundTruth g;
+      g.image = image;
+      g.class_id = b.category;
+      g.box = {b.x, b.y, double(b.x) + b.w, double(b.y) + b.h};
+      g.area = b.area;  // 0 when the file has none: range_area() then uses w * h
+      g.crowd = boxes == &record.crowd;
+      out.push_back(g);
+    }
+  }
+}
+
+}  // namespace
 
 MapResult evaluate(Detector& model, const data::CocoDataset& val, int image_size,
                    Communicator& comm) {
@@ -20,30 +57,26 @@ MapResult evaluate(Detector& model, const data::CocoDataset& val, int image_size
   data::LoaderOptions lo;
   lo.batch_size = kBatch;
   lo.image_size = image_size;
-  lo.augment = data::AugmentOptions::evaluation();
+  lo.augment = data::AugmentOptions::evaluation();  // no flip: to_original needs none undone
   lo.workers = 1;
   data::BatchLoader loader(val, mine, lo);
   EvaluationRecords records;
   size_t first = 0;  // position in `mine` of the batch's first image
   while (auto batch = loader.next()) {
-    auto images = torch::from_blob(batch->images.data(), {batch->count, 3, batch->size, batch->size},
-                                   torch::kFloat32);
+    auto images = torch::from_blob(batch->images.data(),
+                                   {batch->count, 3, batch->size, batch->size}, torch::kFloat32);
     DecodeOptions options;
     auto per_image = decode_detections(model->forward(images), options);
-    // Image ids are dataset indices, the same whichever rank evaluates the image.
     for (size_t j = 0; j < per_image.size(); ++j) {
-      for (Detection d : per_image[j]) {
-        d.image = int(mine[first + j]);
-        records.detections.push_back(d);
+      // Image ids are dataset indices, the same whichever rank evaluates the image.
+      const size_t index = mine[first + j];
+      const data::ImageRecord& record = val.images[index];
+      for (const Detection& d : per_image[j]) {
+        Detection o = to_original(d, record, batch->scales[j], batch->pad_x[j], batch->pad_y[j]);
+        o.image = int(index);
+        records.detections.push_back(o);
       }
-    }
-    for (const auto& t : batch->targets) {
-      // t: index-in-batch, class, cx, cy, w, h (letterboxed pixels, as the predictions)
-      GroundTruth g;
-      g.image = int(mine[first + size_t(t[0])]);
-      g.class_id = int(t[1]);
-      g.box = {t[2] - t[4] / 2, t[3] - t[5] / 2, t[2] + t[4] / 2, t[3] + t[5] / 2};
-      records.truths.push_back(g);
+      add_truths(record, int(index), records.truths);
     }
     first += size_t(batch->count);
     note_progress();

@@ -14,9 +14,11 @@ struct Box {
   /// 0-based contiguous index into CocoDataset::class_names.
   int category = 0;
   float x = 0, y = 0, w = 0, h = 0;
+  float area = 0;  ///< COCO's "area" field (for S/M/L ranges); 0 when absent
 };
 
-/// One image with its objects (crowd annotations are left out, as YOLO trainers do).
+/// One image with its objects. Crowd annotations are kept apart: YOLO trainers do not train on
+/// them, and COCO evaluation needs them to ignore the detections they cover.
 struct ImageRecord {
   int64_t id = 0;
   /// The image file: image_dir joined with the annotation's file_name.
@@ -24,6 +26,7 @@ struct ImageRecord {
   int width = 0;
   int height = 0;
   std::vector<Box> boxes;
+  std::vector<Box> crowd;  ///< iscrowd=1 annotations: regions ignored by evaluation, never trained on
 };
 
 /// A loaded dataset. class_names[k] names category index k; categories are ordered by their
