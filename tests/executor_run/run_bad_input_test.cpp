@@ -91,6 +91,23 @@ TEST_CASE("a negative box, an out-of-image box and an undecodable image name fil
   CHECK(err.find("skipped") != std::string::npos);
 }
 
+TEST_CASE("an eval_dataset with other classes than the trained data set is refused") {
+  const std::string dir = make_temp_dir();
+  run_test::synth_shapes(dir);
+  std::string out, err;
+  REQUIRE(run_trainplan({"data", "synth", "--out", dir + "/other", "--images", "20", "--size",
+                         "128", "--classes", "2"},
+                        out, err) == 0);
+  const std::string plan = run_test::unscaled_plan(dir);
+  json doc = json::parse(std::ifstream(plan));
+  doc["stages"][0]["eval_dataset"] = "other";
+  std::ofstream(plan) << doc.dump(2);
+  expect_refused({"run", plan, "--data-root", dir, "--work-dir", dir + "/w"},
+                 {"eval_dataset \"other\"", dir + "/other/annotations/val.json, 2 classes",
+                  "3 classes", "eval_dataset \"\""},
+                 dir + "/w");
+}
+
 TEST_CASE("an unknown init stage is refused with its JSON path") {
   const std::string dir = make_temp_dir();
   const std::string plan = run_test::unscaled_plan(dir, "stage:ghost");

@@ -124,6 +124,22 @@ ExecutionPlan map_for_run(const RunOptions& o, const planner::Plan& plan, const 
   return exec;
 }
 
+// The detector is evaluated with the vocabulary it trains on, so an eval_dataset must have the
+// trained data set's classes (in COCO id order); another vocabulary would score wrong classes.
+void check_same_classes(const ExecStage& s) {
+  if (s.eval_dataset.empty()) return;
+  const auto trained = data::coco_class_names(train_split(s).annotations);
+  const auto evaluated = data::coco_class_names(eval_split(s).annotations);
+  if (trained == evaluated) return;
+  throw InputError(fmt::format(
+      "plan stage \"{}\": eval_dataset \"{}\" ({}, {} classes) does not have the classes of "
+      "dataset \"{}\" ({}, {} classes); evaluating on another vocabulary is not supported: "
+      "expected the same category names in the same id order, or eval_dataset \"\" (the val "
+      "split of \"{}\")",
+      s.id, s.eval_dataset, eval_split(s).annotations, evaluated.size(), s.dataset,
+      train_split(s).annotations, trained.size(), s.dataset));
+}
+
 // Writes the synthetic data a scaled run needs (unless there) and checks every stage's
 // annotations, on this host. Image files are not opened: at full scale that alone takes
 // minutes; the loader reports a bad image when it reaches it (`trainplan data check` scans
@@ -152,6 +168,7 @@ void prepare_data(const ExecutionPlan& exec, const RunOptions& o) {
       data::load_coco(split.annotations, split.images, lo, &skipped);
       for (const auto& line : skipped) std::fprintf(stderr, "trainplan: skipped: %s\n", line.c_str());
     }
+    check_same_classes(s);
   }
 }
 
