@@ -22,7 +22,7 @@ void add_ask_command(CLI::App& app, CommandRunner& run);
 void add_profiles_command(CLI::App& app, CommandRunner& run);
 /// `run` and `demo` (handed over to the executor program).
 void add_run_commands(CLI::App& app, CommandRunner& run);
-/// `data synth`.
+/// `data synth` and `data check`.
 void add_data_command(CLI::App& app, CommandRunner& run);
 /// `plan`, `validate` and `explain`.
 void add_plan_commands(CLI::App& app, CommandRunner& run);

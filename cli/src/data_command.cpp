@@ -1,10 +1,11 @@
 // `trainplan data synth`: a real COCO-format data set of rendered shapes (the demo's and the
-// tests' data).
+// tests' data); `trainplan data check` (data_check.cpp).
 #include <fmt/format.h>
 
 #include <iostream>
 
 #include "commands.hpp"
+#include "data_check.hpp"
 #include "trainplan/executor/data/synth.hpp"
 
 namespace trainplan::cli {
@@ -28,6 +29,7 @@ void add_data_command(CLI::App& app, CommandRunner& run) {
       return 0;
     };
   });
+  add_data_check_command(*data, run);
 }
 
 }  // namespace trainplan::cli

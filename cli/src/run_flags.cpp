@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "trainplan/error.hpp"
+#include "trainplan/executor/data/data_location.hpp"
 
 namespace trainplan::cli {
 
@@ -22,6 +23,10 @@ void add_run_flags(CLI::App& cmd, const std::shared_ptr<executor::RunOptions>& o
                  "Compare parameter checksums across ranks every N steps");
   cmd.add_flag("--skip-bad-samples", o->skip_bad_samples, "Report and skip bad images and boxes");
   cmd.add_option("--data-root", o->data_root, "Where dataset ids are found (default data)");
+  cmd.add_option("--data", o->data,
+                 "ID=PATH: the folder of the plan's data set ID (synthetic, COCO 2017, LVIS v1 or "
+                 "Objects365 layout; docs/data-layouts.md); repeatable")
+      ->allow_extra_args(false);  // one ID=PATH per --data, so the plan path is never taken
   cmd.add_option("--seed", o->seed, "Random seed (default 0)");
   cmd.add_option("--loader-threads", o->loader_threads, "Data-loader threads per worker (default 1)");
   cmd.add_option("--checkpoint-every", o->checkpoint_every_steps,
@@ -74,6 +79,7 @@ void check_run_options(const executor::RunOptions& o) {
         fmt::format("a multiple of --nproc {}", o.nproc));
   if (o.accumulate < 0 || o.accumulate > 1024)
     bad("--accumulate", std::to_string(o.accumulate), "1..1024 (0: the plan's)");
+  executor::data::data_sources(o.data, o.data_root);  // throws for a flag that is not ID=PATH
   if (o.resume && o.work_dir.empty())
     throw InputError("--resume: needs --work-dir, the run directory to continue");
 }

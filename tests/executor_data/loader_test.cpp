@@ -128,8 +128,11 @@ TEST_CASE("a worker's failure is rethrown by next() at the failing batch") {
   broken.images[indices[8]].path = "/nonexistent/img.png";  // batch 1, slot 2
   BatchLoader loader(broken, indices, options(4));
   CHECK(loader.next().has_value());
+  // The loader names the image entry as well as the file (images are first opened here).
   CHECK(input_error_of([&] { loader.next(); }) ==
-        "/nonexistent/img.png: image file does not exist");
+        "/nonexistent/img.png: image file does not exist (image id " +
+            std::to_string(broken.images[indices[8]].id) +
+            "; `trainplan data check` scans every image)");
   CHECK(loader.next()->index == 2);  // the failed batch was consumed
 }
 

@@ -127,6 +127,7 @@ std::string unscaled_plan(const std::string& dir, const std::string& init) {
   auto& stage = plan["stages"][0];
   stage["model"] = "yolo-world-v2-n";
   stage["dataset"] = "shapes";
+  stage["eval_dataset"] = "";  // evaluated on the val split of "shapes" (the planner names COCO's)
   stage["init"] = init;
   stage["resolution"] = 128;
   stage["epochs"] = 1;

@@ -24,7 +24,8 @@ pid_t spawn_trainplan(const std::vector<std::string>& args,
 std::string make_plan(const std::string& dir, const std::string& question,
                       const std::string& strategy = "");
 
-/// A plan with one scratch stage (or `init`) of the `n` detector on dataset "shapes" at 128 px,
+/// A plan with one scratch stage (or `init`) of the `n` detector on dataset "shapes" (no
+/// eval_dataset: its val split is evaluated) at 128 px,
 /// 1 epoch, global batch 8 on 1 GPU, written to `dir`; returns its path.
 std::string unscaled_plan(const std::string& dir, const std::string& init = "scratch");
 

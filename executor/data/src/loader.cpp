@@ -82,6 +82,16 @@ struct BatchLoader::Impl {
       p.batch.pad_x[slot] = s.pad_x;
       p.batch.pad_y[slot] = s.pad_y;
       p.boxes[slot] = std::move(s.boxes);
+    } catch (const InputError& error) {
+      // Images are first opened here (start-up reads only the annotations): name the image
+      // entry too, and the command that finds every such file before a run.
+      const ImageRecord& record = dataset.images[indices[position]];
+      const std::string what = error.what();
+      p.errors[slot] = std::make_exception_ptr(InputError(
+          what.find(fmt::format("(image {})", record.id)) != std::string::npos
+              ? what
+              : fmt::format("{} (image id {}; `trainplan data check` scans every image)", what,
+                            record.id)));
     } catch (...) {
       p.errors[slot] = std::current_exception();
     }

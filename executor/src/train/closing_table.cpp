@@ -18,15 +18,14 @@ double predict_local_seconds(const ExecStage& s, int world) {
     sc.gpus = world;
     sc.global_batch = s.global_batch;
     sc.resolution = {double(s.image_size), double(s.image_size)};
-    auto train = data::load_coco(s.data_dir + "/annotations/train.json", s.data_dir + "/train", {false, false});
-    auto val = data::load_coco(s.data_dir + "/annotations/val.json", s.data_dir + "/val", {false, false});
-    sc.images = double(train.images.size());
+    // Counts from the index caches: no image file is opened.
+    sc.images = double(data::coco_image_count(train_split(s).annotations));
     sc.epochs = s.epochs;
     sc.amp = false;
     sc.mosaic = false;
     sc.framework_id = "libtorch-cpu";
     sc.source_image_pixels = double(s.image_size) * s.image_size;
-    sc.eval_images = double(val.images.size());
+    sc.eval_images = double(data::coco_image_count(eval_split(s).annotations));
     sc.optimizer = s.optimizer;
     sc.cpu_cores_per_gpu = 1;
     return costmodel::estimate(catalog, sc).total_seconds;

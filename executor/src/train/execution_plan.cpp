@@ -39,7 +39,31 @@ int accumulation_for(int per_rank, int micro_batch) {
   return per_rank;
 }
 
+// Finds the stage's trained split (the one its id names, else train) and evaluated split (its
+// eval_dataset's, else the val split of its own data set) in any known layout.
+void locate_data(ExecStage& e, const MappingOptions& o, const std::string& where) {
+  const data::DataSources sources = data::data_sources(o.data, o.data_root);
+  e.data_dir = data::dataset_folder(e.dataset, sources);
+  e.train_data = data::locate_split(e.dataset, data::split_of_id(e.dataset, data::SplitKind::train),
+                                    sources, where + ": dataset");
+  e.eval_data = e.eval_dataset.empty()
+                    ? data::locate_split(e.dataset, data::SplitKind::val, sources, where + ": dataset")
+                    : data::locate_split(e.eval_dataset,
+                                         data::split_of_id(e.eval_dataset, data::SplitKind::val),
+                                         sources, where + ": eval_dataset");
+}
+
 }  // namespace
+
+data::DataSplit train_split(const ExecStage& s) {
+  return s.train_data.annotations.empty() ? data::synthetic_split(s.data_dir, data::SplitKind::train)
+                                          : s.train_data;
+}
+
+data::DataSplit eval_split(const ExecStage& s) {
+  return s.eval_data.annotations.empty() ? data::synthetic_split(s.data_dir, data::SplitKind::val)
+                                         : s.eval_data;
+}
 
 ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
   ExecutionPlan out;
@@ -59,6 +83,7 @@ ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
     e.init = s.init;
     e.depends_on = s.depends_on;
     e.dataset = s.dataset;
+    e.eval_dataset = s.eval_dataset;
     e.trainable = s.trainable;
     e.optimizer = s.optimizer.type;
     e.weight_decay = s.optimizer.weight_decay;
@@ -116,7 +141,11 @@ ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
       e.epochs = evaluation_only ? 0 : int(std::ceil(s.epochs));
       e.global_batch = s.global_batch;
       e.lr = s.lr;
-      e.data_dir = o.data_root + "/" + s.dataset;
+      locate_data(e, o, where);
+      out.mapping.push_back(fmt::format("stage {}: data {} -> {}; evaluated on {} -> {}", s.id,
+                                        s.dataset, e.train_data.annotations,
+                                        s.eval_dataset.empty() ? s.dataset : s.eval_dataset,
+                                        e.eval_data.annotations));
     }
     if (evaluation_only) {
       // No batches to share or accumulate (the plan's global batch is 0; a scaled stage keeps

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <set>
 #include <sstream>
 
 #include "closing_table.hpp"
@@ -46,6 +47,7 @@ MappingOptions mapping_for(const RunOptions& o, const std::string& work_dir, int
   MappingOptions m;
   m.nproc = world;
   m.data_root = o.data_root;
+  m.data = o.data;
   m.work_dir = work_dir;
   m.scale_to_local = o.scale_to_local;
   if (o.global_batch > 0) m.per_rank_batch = o.global_batch / world;
@@ -126,8 +128,27 @@ ExecutionPlan map_for_run(const RunOptions& o, const planner::Plan& plan, const 
   return exec;
 }
 
-// Writes the synthetic data a scaled run needs (unless there) and checks every stage's data,
-// on this host.
+// The detector is evaluated with the vocabulary it trains on, so an eval_dataset must have the
+// trained data set's classes (in COCO id order); another vocabulary would score wrong classes.
+void check_same_classes(const ExecStage& s) {
+  if (s.eval_dataset.empty()) return;
+  const auto trained = data::coco_class_names(train_split(s).annotations);
+  const auto evaluated = data::coco_class_names(eval_split(s).annotations);
+  if (trained == evaluated) return;
+  throw InputError(fmt::format(
+      "plan stage \"{}\": eval_dataset \"{}\" ({}, {} classes) does not have the classes of "
+      "dataset \"{}\" ({}, {} classes); evaluating on another vocabulary is not supported: "
+      "expected the same category names in the same id order, or eval_dataset \"\" (the val "
+      "split of \"{}\")",
+      s.id, s.eval_dataset, eval_split(s).annotations, evaluated.size(), s.dataset,
+      train_split(s).annotations, trained.size(), s.dataset));
+}
+
+// Writes the synthetic data a scaled run needs (unless there) and checks every stage's
+// annotations, on this host. Image files are not opened: at full scale that alone takes
+// minutes; the loader reports a bad image when it reaches it (`trainplan data check` scans
+// them all beforehand). Checking here also builds each index cache once, before the ranks
+// read it.
 void prepare_data(const ExecutionPlan& exec, const RunOptions& o) {
   ScopedPhase preparing(Phase::preparing_data);
   for (const auto& spec : exec.synthesize) {
@@ -140,14 +161,18 @@ void prepare_data(const ExecutionPlan& exec, const RunOptions& o) {
     so.seed = spec.seed;
     data::write_synthetic_dataset(so);
   }
+  std::set<std::string> checked;  // stages often share a data set: check each split once
   for (const auto& s : exec.stages) {
-    for (const char* split : {"train", "val"}) {
+    for (const data::DataSplit& split : {train_split(s), eval_split(s)}) {
+      if (!checked.insert(split.annotations).second) continue;
       data::LoadOptions lo;
       lo.skip_bad_samples = o.skip_bad_samples;
+      lo.check_files = false;
       std::vector<std::string> skipped;
-      data::load_coco(s.data_dir + "/annotations/" + split + ".json", s.data_dir + "/" + split, lo, &skipped);
+      data::load_coco(split.annotations, split.images, lo, &skipped);
       for (const auto& line : skipped) std::fprintf(stderr, "trainplan: skipped: %s\n", line.c_str());
     }
+    check_same_classes(s);
   }
 }
 

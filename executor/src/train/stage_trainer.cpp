@@ -30,11 +30,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 double seconds_since(Clock::time_point t) { return std::chrono::duration<double>(Clock::now() - t).count(); }
 
-data::CocoDataset load_split(const ExecStage& s, const std::string& split, bool skip_bad) {
+// The annotations only (from the index cache the launcher built): image files are opened by
+// the loader when reached, which reports a missing or corrupt one by file and image id.
+data::CocoDataset load_split(const data::DataSplit& split, bool skip_bad) {
   data::LoadOptions o;
   o.skip_bad_samples = skip_bad;
-  o.decode_check = false;  // the launcher decoded every image before starting the workers
-  return data::load_coco(s.data_dir + "/annotations/" + split + ".json", s.data_dir + "/" + split, o);
+  o.check_files = false;
+  return data::load_coco(split.annotations, split.images, o);
 }
 
 std::unique_ptr<torch::optim::Optimizer> make_optimizer(const ExecStage& s,
@@ -189,8 +191,8 @@ ModelIdentity stage_identity(const ExecStage& s) {
   ModelIdentity id;
   id.size = s.model_size;
   id.embed_dim = s.embed_dim;
-  id.vocabulary = data::load_coco(s.data_dir + "/annotations/train.json", s.data_dir + "/train",
-                                  {false, false}).class_names;
+  // From the index cache: no second parse of the annotation file.
+  id.vocabulary = data::coco_class_names(train_split(s).annotations);
   return id;
 }
 
@@ -229,8 +231,8 @@ StageResult train_stage(const StageContext& ctx) {
 
   note_position(s.id, 0);
   enter_phase(Phase::loading_annotations);
-  const data::CocoDataset train = load_split(s, "train", ctx.options.skip_bad_samples);
-  const data::CocoDataset val = load_split(s, "val", ctx.options.skip_bad_samples);
+  const data::CocoDataset train = load_split(train_split(s), ctx.options.skip_bad_samples);
+  const data::CocoDataset val = load_split(eval_split(s), ctx.options.skip_bad_samples);
   const ModelIdentity identity{s.model_size, s.embed_dim, train.class_names};
 
   // Same seed on every rank, and rank 0's values broadcast anyway: all ranks start equal.

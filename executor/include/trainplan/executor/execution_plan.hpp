@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "trainplan/executor/data/data_location.hpp"
 #include "trainplan/planner/plan.hpp"
 
 namespace trainplan::executor {
@@ -24,6 +25,10 @@ struct ExecStage {
   std::vector<std::string> depends_on;
   std::string dataset;         ///< the plan's dataset id
   std::string data_dir;        ///< holds annotations/{train,val}.json, train/, val/
+  std::string eval_dataset;    ///< the plan's eval_dataset ("": the val split of `dataset`)
+  /// Where the trained and evaluated splits are (unscaled runs: found by map_plan in any
+  /// known layout). Empty paths mean data_dir's synthetic layout; see train_split/eval_split.
+  data::DataSplit train_data, eval_data;
   std::string model_size = "tiny";
   int embed_dim = 32;
   int image_size = 128;
@@ -48,6 +53,10 @@ struct ExecStage {
 /// close_mosaic_epochs epochs.
 bool mosaic_in_epoch(const ExecStage& stage, int64_t epoch);
 
+/// The split a stage trains on and the one it evaluates on.
+data::DataSplit train_split(const ExecStage& stage);
+data::DataSplit eval_split(const ExecStage& stage);
+
 /// The whole run.
 struct ExecutionPlan {
   std::string name;
@@ -61,6 +70,7 @@ struct ExecutionPlan {
 struct MappingOptions {
   int nproc = 1;
   std::string data_root = "data";     ///< where dataset ids are looked up (unscaled runs)
+  std::vector<std::string> data;      ///< --data ID=PATH flags (before data_root)
   std::string work_dir;               ///< the run directory (scaled runs write data there)
   bool scale_to_local = false;
   int per_rank_batch = 8;             ///< scaled runs
@@ -73,7 +83,8 @@ struct MappingOptions {
 };
 
 /// Maps a validated plan; throws InputError naming the stage and field when it cannot run
-/// here (a model size the executor does not build, a batch the ranks cannot share).
+/// here (a model size the executor does not build, a batch the ranks cannot share, a data set
+/// not found under --data or --data-root).
 ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& options);
 
 /// A hash of the settings that decide what a stage trains (not how many ranks share it): its

@@ -3,6 +3,7 @@
 // worker (under torchrun or Slurm variables, or started by the launcher). No LibTorch types
 // here: the front end only needs the options.
 #include <string>
+#include <vector>
 
 namespace trainplan::executor {
 
@@ -18,6 +19,8 @@ struct RunOptions {
   int check_sync_every = 0;        ///< compare parameter checksums across ranks every N steps
   bool skip_bad_samples = false;
   std::string data_root = "data";  ///< where an unscaled plan's dataset ids are found
+  /// `--data ID=PATH` flags as typed: the folder of data set ID (before --data-root).
+  std::vector<std::string> data;
   unsigned long long seed = 0;
   int loader_threads = 1;
   int checkpoint_every_steps = 25; ///< mid-epoch checkpoints for exact resume

@@ -27,6 +27,7 @@ inline std::vector<std::string> run_arguments(const RunOptions& o) {
                                 fmt::format("{}", o.term_grace_seconds), "--rdzv-timeout",
                                 fmt::format("{}", o.rdzv_timeout_seconds), "--hang-timeout",
                                 fmt::format("{}", o.hang_timeout_seconds)};
+  for (const auto& d : o.data) a.insert(a.end(), {"--data", d});
   if (!o.work_dir.empty()) a.insert(a.end(), {"--work-dir", o.work_dir});
   if (o.resume) a.push_back("--resume");
   if (o.scale_to_local) a.push_back("--scale-to-local");

@@ -1,9 +1,12 @@
 #pragma once
 // A detection dataset in COCO's annotation format (the format YOLO-World's fine-tuning data
-// uses), loaded and validated once so that training never meets a bad sample halfway through
-// an epoch. Every problem is an InputError naming the annotation file, the JSON path of the
-// item, the image, the bad value and what is accepted.
+// uses), loaded and validated once so that training never meets a bad annotation halfway
+// through an epoch. Every problem is an InputError naming the annotation file, the JSON path
+// of the item, the image, the bad value and what is accepted. The annotation file is streamed
+// (never held whole in memory) and its checked content cached beside it (index_cache.hpp).
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,6 +49,14 @@ struct LoadOptions {
   bool decode_check = true;
   /// Threads for the image checks; 0 means one per hardware thread.
   int check_threads = 0;
+  /// Look at the image files at all. Training turns this off: at full scale opening 100,000
+  /// files before the first step costs minutes, and the data loader reports a missing or
+  /// corrupt image (file and image id) when it reaches it. `trainplan data check` turns it on.
+  bool check_files = true;
+  /// Read and write the binary index cache beside the annotation file.
+  bool use_cache = true;
+  /// Called now and then during the file checks with (images checked, images to check).
+  std::function<void(size_t, size_t)> progress;
 };
 
 /// Loads a COCO annotation file whose images live under `image_dir`.
@@ -55,7 +66,9 @@ struct LoadOptions {
 /// ids are unique; every annotation names a known image and category; every box has a
 /// positive width and height and lies inside its image (1 px tolerance, then clipped); every
 /// image file exists, is an image and has the annotated size (and decodes, with
-/// decode_check). COCO category ids may be any integers: they are mapped to contiguous
+/// decode_check), when check_files. Images without file_name but with a coco_url (LVIS) name
+/// the file by the URL's last two parts, e.g. "train2017/000000391895.jpg". Crowd
+/// annotations go to ImageRecord::crowd, checked like the others. COCO category ids may be any integers: they are mapped to contiguous
 /// indices in increasing id order. Images without objects are kept (they teach background).
 ///
 /// With skip_bad_samples, each bad image (an image with any bad annotation counts as bad, so
@@ -64,5 +77,12 @@ struct LoadOptions {
 /// is an InputError either way.
 CocoDataset load_coco(const std::string& annotation_json, const std::string& image_dir,
                       const LoadOptions& options = {}, std::vector<std::string>* skipped = nullptr);
+
+/// The class names of an annotation file, from its index cache (streamed and cached when
+/// there is none): no image file is opened. Throws as load_coco for structural problems.
+std::vector<std::string> coco_class_names(const std::string& annotation_json);
+
+/// How many images of an annotation file pass the annotation checks (index cache, as above).
+size_t coco_image_count(const std::string& annotation_json);
 
 }  // namespace trainplan::executor::data
