@@ -30,11 +30,11 @@ TEST_CASE("a negative or non-numeric area is rejected, for crowd regions too") {
   TempDir dir;
   MiniCoco mini(dir);
   mini.doc["annotations"][1]["area"] = -1;
-  const std::string item = mini.annotations + ": $.annotations[1] (image 7, \"img_0007.png\"): ";
-  CHECK(load_error(mini) == item + "area -1 is not a finite number >= 0");
+  const std::string item = mini.annotations + ": $.annotations[1].area: ";
+  CHECK(load_error(mini) == item + "expected a number >= 0 (pixels), got -1");
   mini.doc["annotations"][1]["area"] = "big";
   mini.doc["annotations"][1]["iscrowd"] = 1;
-  CHECK(load_error(mini) == item + "area \"big\" is not a finite number >= 0");
+  CHECK(load_error(mini) == item + "expected a number >= 0 (pixels), got \"big\"");
 }
 
 TEST_CASE("zero-size and out-of-image boxes are rejected") {

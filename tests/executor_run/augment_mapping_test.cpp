@@ -3,6 +3,10 @@
 // trainer's switch falls on the last close_mosaic_epochs epochs.
 #include <doctest/doctest.h>
 
+#include <filesystem>
+
+#include "support/cli_harness.hpp"
+#include "trainplan/executor/data/synth.hpp"
 #include "trainplan/executor/execution_plan.hpp"
 #include "trainplan/planner/answer.hpp"
 #include "trainplan/planner/plan_json.hpp"
@@ -45,9 +49,19 @@ TEST_CASE("scale-to-local keeps mosaic and scales the close-mosaic epochs") {
     said = said || line.find("mosaic on, off for the last 10 -> 1 epochs") != std::string::npos;
   CHECK(said);
 
-  // Unscaled: the plan's own counts.
+  // Unscaled: the plan's own counts. Its data sets must exist: small synthetic ones.
   executor::MappingOptions full;
   full.accumulate = 1;
+  full.data_root = make_temp_dir();
+  for (const auto& s : plan.stages)
+    for (const std::string& id : {s.dataset, s.eval_dataset}) {
+      if (id.empty() || std::filesystem::exists(full.data_root + "/" + id)) continue;
+      executor::data::SynthOptions synth;
+      synth.out_dir = full.data_root + "/" + id;
+      synth.images = 8;
+      synth.size = 64;
+      executor::data::write_synthetic_dataset(synth);
+    }
   planner::Plan small = plan;
   for (auto& s : small.stages) s.model = "yolo-world-v2-s";
   const auto real = executor::map_plan(small, full);
