@@ -30,14 +30,15 @@ echo "gpu-check: $gpus GPU(s) visible; $(nproc) cores"
 # 1. Build (with the CUDA LibTorch when given).
 cmake_args=(-S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release)
 [ -n "${LIBTORCH:-}" ] && cmake_args+=(-DCMAKE_PREFIX_PATH="$LIBTORCH")
-if command -v ccache >/dev/null 2>&1; then cmake_args+=(-DCMAKE_CXX_COMPILER_LAUNCHER=ccache); fi
-SETUP_PACKAGES_ONLY=1 scripts/setup.sh >"$build.setup.log" 2>&1 || echo "gpu-check: scripts/setup.sh failed (see $build.setup.log); building anyway"
-if cmake "${cmake_args[@]}" >"$build.configure.log" 2>&1 &&
-   timeout "$(left)" cmake --build "$build" -j "$(nproc)" >"$build.build.log" 2>&1; then
-  nccl=$(grep -o "NCCL communicator o[nf]*" "$build.configure.log" | head -1)
+mkdir -p "$build"
+logs="$build/gpu-check"
+SETUP_PACKAGES_ONLY=1 scripts/setup.sh >"$logs.setup.log" 2>&1 || echo "gpu-check: scripts/setup.sh failed (see $logs.setup.log); building anyway"
+if cmake "${cmake_args[@]}" >"$logs.configure.log" 2>&1 &&
+   timeout "$(left)" cmake --build "$build" -j "$(nproc)" >"$logs.build.log" 2>&1; then
+  nccl=$(grep -o "NCCL communicator o[nf]*" "$logs.configure.log" | head -1)
   record "build" PASS "${nccl:-?}"
 else
-  record "build" FAIL "see $build.configure.log / $build.build.log"
+  record "build" FAIL "see $logs.configure.log / $logs.build.log"
   printf '%s\n' "${summary[@]}"
   exit 1
 fi
