@@ -12,6 +12,7 @@
 #include <filesystem>
 
 #include "trainplan/atomic_file.hpp"
+#include "trainplan/costmodel/communication.hpp"
 #include "trainplan/error.hpp"
 #include "trainplan/executor/backend_choice.hpp"
 #include "trainplan/executor/communicator.hpp"
@@ -116,7 +117,6 @@ void write_profile(const std::vector<Row>& rows, const CommBenchOptions& o, int 
   for (const auto& r : rows)
     if (r.op == "all_reduce") reduce.push_back(r);
   if (reduce.empty()) throw InputError("--profile-out needs the all_reduce measurements (--op all or all_reduce)");
-  constexpr double kLinkEfficiency = 0.8;  // costmodel/communication.hpp
   const Row& big = reduce.back();
   const Row& small = reduce.front();
   const double steps = std::max(1, 2 * (ranks - 1));
@@ -124,7 +124,7 @@ void write_profile(const std::vector<Row>& rows, const CommBenchOptions& o, int 
       {"id", o.profile_id.empty() ? fmt::format("measured-{}-{}", o.backend, ranks) : o.profile_id},
       {"name", fmt::format("measured by trainplan bench-comm: {} over {} ranks", o.backend, ranks)},
       {"kind", o.backend == "nccl" ? "nvlink" : "loopback"},
-      {"bandwidth_gbps", big.busbw / kLinkEfficiency},
+      {"bandwidth_gbps", big.busbw / costmodel::kLinkEfficiency},
       {"latency_us", small.us / steps},
       {"source", fmt::format("trainplan bench-comm: all_reduce busbw {:.3f} GB/s at {} B, {:.2f} us "
                              "at {} B, {} ranks, {}",
