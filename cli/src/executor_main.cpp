@@ -40,6 +40,10 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "trainplan: %s\n", e.what());
     trainplan::executor::record_error_for_launcher("InputError", e.what());
     return 2;
+  } catch (const trainplan::PeerFailure& e) {
+    std::fprintf(stderr, "trainplan: %s\n", e.what());
+    trainplan::executor::record_error_for_launcher("PeerFailure", e.what());
+    return 1;
   } catch (const trainplan::RunError& e) {
     std::fprintf(stderr, "trainplan: %s\n", e.what());
     trainplan::executor::record_error_for_launcher("RunError", e.what());

@@ -34,7 +34,7 @@ class GlooWork : public Work {
       work_->wait(timeout_);
     } catch (const std::exception& e) {
       // A peer that died or hung shows up here as a closed connection or a timeout.
-      throw RunError(fmt::format("rank {}: {} failed (timeout {} s): {}", rank_, what_,
+      throw PeerFailure(fmt::format("rank {}: {} failed (timeout {} s): {}", rank_, what_,
                                  timeout_.count() / 1000.0, first_line(e.what())));
     }
   }

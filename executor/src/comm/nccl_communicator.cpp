@@ -122,7 +122,7 @@ class NcclState : public std::enable_shared_from_this<NcclState> {
       ncclCommAbort(comm);
       aborted = true;
     }
-    throw RunError(fmt::format("rank {}: NCCL {} failed: {}; the communicator was aborted", rank,
+    throw PeerFailure(fmt::format("rank {}: NCCL {} failed: {}; the communicator was aborted", rank,
                                what, why));
   }
 

@@ -12,6 +12,7 @@
 
 #include <chrono>
 #include <algorithm>
+#include <cstdio>
 #include <cstring>
 #include <deque>
 #include <fstream>
@@ -19,6 +20,7 @@
 
 #include "trainplan/error.hpp"
 #include "trainplan/executor/launch_env.hpp"
+#include "trainplan/executor/root_cause.hpp"
 #include "trainplan/executor/stop_signal.hpp"
 
 namespace trainplan::executor {
@@ -29,6 +31,11 @@ constexpr int kLogTailLines = 15;
 
 std::string log_path(const LaunchOptions& o, int rank) {
   return fmt::format("{}/rank{}.log", o.log_dir, rank);
+}
+
+// Where worker `rank` records its error (torchrun's TORCHELASTIC_ERROR_FILE), for root_cause().
+std::string error_path(const LaunchOptions& o, int rank) {
+  return fmt::format("{}/rank{}.error.json", o.log_dir, rank);
 }
 
 std::string tail_of(const std::string& path) {
@@ -67,6 +74,7 @@ WorkerExec worker_exec(const LaunchOptions& o, const WorldInfo& world) {
   w.args = o.worker_argv;
   auto variables = current_environment();
   for (const auto& [k, v] : worker_environment(world)) variables[k] = v;
+  variables["TORCHELASTIC_ERROR_FILE"] = error_path(o, world.rank);
   for (const auto& [k, v] : variables) w.env.push_back(k + "=" + v);
   for (auto& a : w.args) w.argv.push_back(a.data());
   w.argv.push_back(nullptr);
@@ -104,6 +112,23 @@ pid_t start_worker(const WorkerExec& w, int rank) {
   execve(w.argv[0], w.argv.data(), w.envp.data());
   write_error("execve", w.argv[0]);
   _exit(127);
+}
+
+// The report of a failed run: the root cause's rank, its error and its log's last lines, and
+// the rank that was seen to fail first when that was another.
+std::string failure_report(const LaunchOptions& o, int seen_rank, const std::string& seen_how) {
+  std::vector<std::string> paths;
+  for (int r = 0; r < o.nproc; ++r) paths.push_back(error_path(o, r));
+  const auto cause = root_cause(read_rank_errors(paths));
+  if (!cause || cause->rank == seen_rank)
+    return fmt::format("worker rank {} of {} {}; the other workers were stopped. Last lines of "
+                       "{}:\n{}",
+                       seen_rank, o.nproc, seen_how, log_path(o, seen_rank),
+                       tail_of(log_path(o, seen_rank)));
+  return fmt::format("worker rank {} of {} failed first: {}\n(rank {} {} after it; the other "
+                     "workers were stopped.) Last lines of {}:\n{}",
+                     cause->rank, o.nproc, cause->message, seen_rank, seen_how,
+                     log_path(o, cause->rank), tail_of(log_path(o, cause->rank)));
 }
 
 void stop_all(std::vector<pid_t>& pids, int grace_seconds) {
@@ -159,6 +184,7 @@ LaunchResult launch_local_workers(const LaunchOptions& o) {
     w.agent_store = o.agent_store;
     execs.push_back(worker_exec(o, w));
     std::ofstream(log_path(o, r), std::ios::trunc);  // a fresh log per run
+    std::remove(error_path(o, r).c_str());          // and no error from an earlier one
   }
   for (int r = 0; r < o.nproc; ++r) pids[r] = start_worker(execs[r], r);
   LaunchResult result;
@@ -197,15 +223,13 @@ LaunchResult launch_local_workers(const LaunchOptions& o) {
     --running;
     if (forwarded) continue;  // stopping: every worker checkpoints and exits
     if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
-    // The first failure decides; the others are stopped so nothing hangs on a dead peer.
+    // The first failure seen ends the run; the others are stopped so nothing hangs on a dead
+    // peer. It need not be the cause: a peer of the failing rank may exit first.
     result.ok = false;
     result.failed_rank = rank;
     result.how = describe(status);
     stop_all(pids, o.stop_grace_seconds);
-    result.message = fmt::format("worker rank {} of {} {}; the other workers were stopped. Last "
-                                 "lines of {}:\n{}",
-                                 rank, o.nproc, result.how, log_path(o, rank),
-                                 tail_of(log_path(o, rank)));
+    result.message = failure_report(o, rank, result.how);
     break;
   }
   if (forwarded && result.ok) {

@@ -25,4 +25,11 @@ class RunError : public Error {
   using Error::Error;
 };
 
+/// A collective that failed because a peer went away or hung: a consequence of another rank's
+/// failure, which the launcher reports as the cause (executor/root_cause.hpp). Exit 1.
+class PeerFailure : public RunError {
+ public:
+  using RunError::RunError;
+};
+
 }  // namespace trainplan

@@ -6,7 +6,8 @@
 namespace trainplan::executor {
 
 /// Writes {"message": {"message": "<kind>: <message>", "extraInfo": {"py_callstack": "",
-/// "timestamp": "<unix seconds>"}}} to $TORCHELASTIC_ERROR_FILE (atomically) when it is set;
+/// "timestamp": "<unix seconds>", "timestamp_ms": <unix ms>, "kind": "<kind>"}}} to
+/// $TORCHELASTIC_ERROR_FILE (atomically) when it is set;
 /// does nothing otherwise, and never throws.
 void record_error_for_launcher(const std::string& kind, const std::string& message);
 
