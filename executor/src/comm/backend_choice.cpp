@@ -1,5 +1,6 @@
 #include "trainplan/executor/backend_choice.hpp"
 
+#include <fmt/format.h>
 #include <torch/torch.h>
 
 #include "trainplan/error.hpp"
@@ -16,16 +17,27 @@ BackendChoice choose_backend(const std::string& device, const std::string& backe
         "build against a CUDA LibTorch with cmake -DCMAKE_PREFIX_PATH=/path/to/libtorch, or "
         "use --device cpu (with --backend nccl the collectives still run on the GPUs)");
   c.device = device == "auto" ? (cuda_libtorch ? "cuda" : "cpu") : device;
-  if (c.device == "cuda")
-    // The training loop does not place the model on a GPU yet (issue 12): refused rather than
-    // silently training on the CPU.
-    throw InputError("--device cuda: the training loop runs on the CPU only so far; use "
-                     "--device cpu (--backend nccl runs the collectives on the GPUs)");
   c.backend = backend == "auto" ? (c.device == "cuda" ? "nccl" : "gloo") : backend;
   if (c.backend == "nccl")
     if (const std::string why = nccl_unavailable_reason(); !why.empty())
       throw InputError("--backend nccl: " + why + "; use --backend gloo");
   return c;
+}
+
+}  // namespace trainplan::executor
+
+namespace trainplan::executor {
+
+torch::Device training_device(const std::string& device, int local_rank) {
+  if (device != "cuda") return torch::kCPU;
+  const int visible = int(torch::cuda::device_count());
+  // torchrun users meet this as "invalid device ordinal" deep inside CUDA: say it up front.
+  if (local_rank >= visible)
+    throw InputError(fmt::format(
+        "--device cuda: local rank {} needs GPU {}, but this process sees {} GPU(s); start at "
+        "most {} processes per node (--nproc / --nproc-per-node) or check CUDA_VISIBLE_DEVICES",
+        local_rank, local_rank, visible, visible));
+  return torch::Device(torch::kCUDA, static_cast<c10::DeviceIndex>(local_rank));
 }
 
 }  // namespace trainplan::executor

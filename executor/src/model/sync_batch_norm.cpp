@@ -85,9 +85,12 @@ void SyncBatchNormImpl::reset() {
   num_batches_tracked = register_buffer("num_batches_tracked", torch::zeros({}, torch::kLong));
 }
 
-torch::Tensor SyncBatchNormImpl::forward(const torch::Tensor& x) {
-  TORCH_CHECK(x.dim() == 4 && x.size(1) == options.num_features(), "SyncBatchNorm expects [N, ",
-              options.num_features(), ", H, W], got ", x.sizes());
+torch::Tensor SyncBatchNormImpl::forward(const torch::Tensor& input) {
+  TORCH_CHECK(input.dim() == 4 && input.size(1) == options.num_features(), "SyncBatchNorm expects [N, ",
+              options.num_features(), ", H, W], got ", input.sizes());
+  // Normalisation runs in float32 under mixed precision too (autocast's rule for norms): the
+  // next convolution casts back to float16.
+  const torch::Tensor x = input.scalar_type() == weight.scalar_type() ? input : input.to(weight.scalar_type());
   if (!is_training()) {
     return torch::batch_norm(x, weight, bias, running_mean, running_var, /*training=*/false,
                              /*momentum=*/0.0, options.eps(), /*cudnn_enabled=*/true);

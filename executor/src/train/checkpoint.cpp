@@ -37,6 +37,9 @@ std::string meta_json(const TrainingPosition& p, const ModelIdentity& id, double
                   {"accumulation", p.setup.accumulation},
                   {"seed", p.setup.seed},
                   {"stage_hash", p.setup.stage_hash}};
+  if (p.loss_scale.scale > 0)
+    j["loss_scale"] = {{"scale", p.loss_scale.scale},
+                       {"growth_tracker", p.loss_scale.growth_tracker}};
   return j.dump();
 }
 
@@ -53,6 +56,10 @@ CheckpointInfo parse_meta(const std::string& text, const std::string& path) {
     info.identity.embed_dim = j.at("embed_dim");
     info.identity.vocabulary = j.at("vocabulary").get<std::vector<std::string>>();
     info.best_map50 = j.at("best_map50");
+    if (j.contains("loss_scale")) {
+      info.position.loss_scale.scale = j.at("loss_scale").at("scale");
+      info.position.loss_scale.growth_tracker = j.at("loss_scale").at("growth_tracker");
+    }
     if (j.contains("setup")) {
       const auto& u = j.at("setup");
       info.position.setup.world_size = u.at("world_size");
@@ -75,11 +82,12 @@ std::string read_meta(torch::serialize::InputArchive& archive, const std::string
   return meta.toStringRef();
 }
 
+// `device`: where the tensors go (a checkpoint written on GPUs loads on a CPU and back).
 void load_archive(torch::serialize::InputArchive& archive, const std::string& bytes,
-                  const std::string& path) {
+                  const std::string& path, torch::Device device = torch::kCPU) {
   try {
     std::istringstream in(bytes);
-    archive.load_from(in);
+    archive.load_from(in, device);
   } catch (const std::exception& e) {
     std::string what = e.what();
     throw InputError(fmt::format("{}: cannot read the checkpoint: {}", path, what.substr(0, what.find('\n'))));
@@ -142,7 +150,9 @@ CheckpointInfo load_checkpoint_bytes(const std::string& bytes, const std::string
                                      torch::nn::Module& model, torch::optim::Optimizer* optimizer,
                                      const ModelIdentity& expected, bool weights_only) {
   torch::serialize::InputArchive archive;
-  load_archive(archive, bytes, path);
+  const auto parameters = model.parameters();
+  // Optimizer state must live where the parameters do.
+  load_archive(archive, bytes, path, parameters.empty() ? torch::kCPU : parameters[0].device());
   CheckpointInfo info = parse_meta(read_meta(archive, path), path);
   const auto& got = info.identity;
   if (got.size != expected.size || got.embed_dim != expected.embed_dim)
@@ -178,7 +188,7 @@ CheckpointInfo load_checkpoint_bytes(const std::string& bytes, const std::string
     if (archive.try_read("rng", rng, true)) {
       auto generator = at::detail::getDefaultCPUGenerator();
       std::lock_guard<std::mutex> lock(generator.mutex());
-      generator.set_state(rng);
+      generator.set_state(rng.to(torch::kCPU));  // mapped to the model's device on load
     }
   }
   return info;

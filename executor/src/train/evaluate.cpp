@@ -60,13 +60,21 @@ MapResult evaluate(Detector& model, const data::CocoDataset& val, int image_size
   lo.augment = data::AugmentOptions::evaluation();  // no flip: to_original needs none undone
   lo.workers = 1;
   data::BatchLoader loader(val, mine, lo);
+  const auto parameters = model->parameters();
+  const torch::Device device = parameters.empty() ? torch::kCPU : parameters[0].device();
   EvaluationRecords records;
   size_t first = 0;  // position in `mine` of the batch's first image
   while (auto batch = loader.next()) {
     auto images = torch::from_blob(batch->images.data(),
-                                   {batch->count, 3, batch->size, batch->size}, torch::kFloat32);
+                                   {batch->count, 3, batch->size, batch->size}, torch::kFloat32)
+                      .to(device);
     DecodeOptions options;
-    auto per_image = decode_detections(model->forward(images), options);
+    // Decoded on the CPU (NMS and the records are host work).
+    const HeadOutput out = model->forward(images);
+    auto per_image = decode_detections(
+        HeadOutput{out.cls_logits.cpu(), out.box_distances.cpu(), out.anchor_points.cpu(),
+                   out.strides.cpu()},
+        options);
     for (size_t j = 0; j < per_image.size(); ++j) {
       // Image ids are dataset indices, the same whichever rank evaluates the image.
       const size_t index = mine[first + j];

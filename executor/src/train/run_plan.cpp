@@ -283,7 +283,7 @@ std::unique_ptr<Communicator> join(const RunOptions& o, const WorldInfo& world) 
 }
 
 int run_workers(const RunOptions& o, const planner::Plan& plan, const std::string& work_dir,
-                Communicator* comm, ExecutionPlan exec, int nodes) {
+                Communicator* comm, ExecutionPlan exec, int nodes, torch::Device device) {
   // Joined: a stop signal now waits for the next step boundary, where it is checkpointed.
   set_stop_deferred(true);
   RunDirectory run_dir = RunDirectory::existing(work_dir);
@@ -311,7 +311,7 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
       if (resume->info.position.stage_done) continue;
       here = &*resume;
     }
-    StageContext ctx{stage, *comm, run_dir, o, here, nodes};
+    StageContext ctx{stage, *comm, run_dir, o, here, nodes, device};
     StageResult r;
     try {
       r = train_stage(ctx);
@@ -385,6 +385,8 @@ int run_plan(const RunOptions& given) {
   }
   // One process: a launched worker, a torchrun/srun worker, or a world of one.
   WorldInfo world = env_world.value_or(WorldInfo{});
+  // Before joining: a rank without its GPU says so instead of failing its peers' rendezvous.
+  const torch::Device device = training_device(o.device, world.local_rank);
   std::string work_dir;
   ExecutionPlan exec;
   if (o.worker) {
@@ -439,7 +441,7 @@ int run_plan(const RunOptions& given) {
     heartbeat = watch_for_hangs(o, world);
   }
   predict(exec, world.world_size);
-  int code = run_workers(o, plan, work_dir, comm.get(), exec, world.node_count);
+  int code = run_workers(o, plan, work_dir, comm.get(), exec, world.node_count, device);
   if (world.rank == 0 && !o.worker) std::printf("run directory: %s\n", work_dir.c_str());
   return code;
 }

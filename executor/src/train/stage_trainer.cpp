@@ -19,6 +19,7 @@
 #include "trainplan/executor/data/loader.hpp"
 #include "trainplan/executor/data/sampler.hpp"
 #include "trainplan/executor/data/synth.hpp"
+#include "trainplan/executor/mixed_precision.hpp"
 #include "trainplan/executor/model/detector.hpp"
 #include "trainplan/executor/model/loss.hpp"
 #include "trainplan/executor/stop_signal.hpp"
@@ -71,10 +72,11 @@ void check_sync(const Detector& model, Communicator& comm, int64_t step) {
 }
 
 nlohmann::ordered_json measurement(const ExecStage& s, int64_t epoch, int world, int nodes,
-                                   int64_t images, double spi, double data_spi) {
+                                   int64_t images, double spi, double data_spi,
+                                   const torch::Device& device, bool amp) {
   nlohmann::ordered_json r;
   r["model"] = "trainplan-" + s.model_size;
-  r["gpu"] = "cpu";
+  r["gpu"] = device.is_cuda() ? "cuda" : "cpu";
   r["gpus"] = world;
   r["nodes"] = nodes;
   r["global_batch"] = s.global_batch;
@@ -82,9 +84,9 @@ nlohmann::ordered_json measurement(const ExecStage& s, int64_t epoch, int world,
   r["seconds_per_iter"] = spi;
   r["images"] = images;
   r["epochs"] = s.epochs;
-  r["amp"] = false;
+  r["amp"] = amp;
   r["data_seconds_per_iter"] = data_spi;
-  r["framework"] = "libtorch-cpu";
+  r["framework"] = device.is_cuda() ? "libtorch-cuda" : "libtorch-cpu";
   r["stage"] = s.id;
   r["epoch"] = epoch;
   return r;
@@ -142,6 +144,12 @@ std::pair<torch::Tensor, torch::Tensor> micro_batch(const torch::Tensor& images,
   torch::Tensor part = targets.index({rows}).clone();
   part.select(1, 0).sub_(static_cast<double>(first));
   return {images.slice(0, first, first + count), part};
+}
+
+// The head's outputs in float32, for a loss computed outside autocast.
+HeadOutput in_float32(const HeadOutput& o) {
+  return HeadOutput{o.cls_logits.to(torch::kFloat32), o.box_distances.to(torch::kFloat32),
+                    o.anchor_points.to(torch::kFloat32), o.strides.to(torch::kFloat32)};
 }
 
 double median(std::vector<double> v) {
@@ -238,6 +246,7 @@ StageResult train_stage(const StageContext& ctx) {
   // Same seed on every rank, and rank 0's values broadcast anyway: all ranks start equal.
   torch::manual_seed(ctx.options.seed);
   Detector model(DetectorConfig{s.model_size, s.embed_dim}, train.class_names);
+  model->to(ctx.device);
   load_init_weights(ctx, model, identity);
   model->set_trainable(s.trainable);
   model->set_communicator(&comm);
@@ -251,6 +260,9 @@ StageResult train_stage(const StageContext& ctx) {
   for (const auto& p : model->parameters())
     if (p.requires_grad()) trainable.push_back(p);
   auto optimizer = make_optimizer(s, trainable);
+  // Mixed precision where the recipe asks for it and the device has float16 tensor cores.
+  const bool amp = s.amp && ctx.device.is_cuda();
+  LossScaler scaler(amp);
   int64_t first_epoch = 0, first_iteration = 0, global_step = 0;
   if (ctx.resume) {
     ScopedPhase reading(Phase::checkpoint);
@@ -260,6 +272,7 @@ StageResult train_stage(const StageContext& ctx) {
     first_iteration = info.position.iteration;
     global_step = info.position.global_step;
     result.best_map50 = info.best_map50;
+    scaler.restore(info.position.loss_scale);
   }
   BucketedReducer reducer(trainable, comm, ctx.options.bucket_mb);
 
@@ -267,7 +280,7 @@ StageResult train_stage(const StageContext& ctx) {
   const RunSetup setup{world, per_rank, s.global_batch, s.accumulation_steps, ctx.options.seed,
                        stage_hash(s)};
   auto at = [&](int64_t epoch, int64_t iteration, int64_t step, bool done) {
-    return TrainingPosition{s.id, epoch, iteration, step, done, setup};
+    return TrainingPosition{s.id, epoch, iteration, step, done, setup, scaler.state()};
   };
   // The stage's last.pt at `position`, and the run's pointer to it (rank 0 only).
   auto save_last = [&](const TrainingPosition& position) {
@@ -334,9 +347,9 @@ StageResult train_stage(const StageContext& ctx) {
       const double lr = learning_rate(s.lr, global_step, total_steps, warmup);
       set_lr(*optimizer, lr);
       auto images = torch::from_blob(batch->images.data(), {batch->count, 3, batch->size, batch->size},
-                                     torch::kFloat32).clone();
+                                     torch::kFloat32).to(ctx.device, /*non_blocking=*/false, /*copy=*/true);
       auto targets = torch::from_blob(batch->targets.data(), {int64_t(batch->targets.size()), 6},
-                                      torch::kFloat32).clone();
+                                      torch::kFloat32).to(ctx.device, false, true);
       optimizer->zero_grad();
       // Gradient accumulation: the rank's images pass in equal micro-batches, each loss
       // divided by their number (mmengine's accumulative_counts, Ultralytics' accumulate);
@@ -347,15 +360,22 @@ StageResult train_stage(const StageContext& ctx) {
       for (int part = 0; part < parts; ++part) {
         const auto [micro_images, micro_targets] = micro_batch(images, targets, part * micro, micro);
         if (part + 1 == parts) reducer.prepare_for_backward();
-        const LossOutput loss =
-            detection_loss(model->forward(micro_images), micro_targets, int(micro), comm);
-        (parts == 1 ? loss.total : loss.total / parts).backward();
+        HeadOutput output;
+        {
+          AutocastScope autocast(ctx.device.type(), amp);
+          output = model->forward(micro_images);
+        }
+        // The loss in float32 (autocast's rule for losses and reductions).
+        const LossOutput loss = detection_loss(amp ? in_float32(output) : output, micro_targets,
+                                               int(micro), comm);
+        scaler.scale(parts == 1 ? loss.total : loss.total / parts).backward();
         step_loss += loss.total.item<double>() / parts;
         box_sum += loss.box / parts;
         cls_sum += loss.cls / parts;
       }
       reducer.finish();
-      optimizer->step();
+      // A step with inf/NaN gradients (float16 overflow) is skipped and lowers the loss scale.
+      scaler.step(*optimizer, trainable);
       ++global_step;
       note_position(s.id, global_step);
       fault_injection_point(comm.rank(), global_step);
@@ -402,7 +422,8 @@ StageResult train_stage(const StageContext& ctx) {
       row.lr = learning_rate(s.lr, global_step, total_steps, warmup);
       ctx.run_dir.append_epoch(row);
       ctx.run_dir.append_measurement(measurement(s, row.epoch, world, ctx.nodes, int64_t(train.images.size()),
-                                                 row.seconds_per_iter, row.data_seconds_per_iter));
+                                                 row.seconds_per_iter, row.data_seconds_per_iter,
+                                                 ctx.device, amp));
       row_fault_point(row.epoch);
       std::printf("%s epoch %lld/%d: loss %.3f, mAP@0.5 %.3f, mAP@0.5:0.95 %.3f (%.1f s)%s\n",
                   s.id.c_str(), (long long)(epoch + 1), s.epochs, row.train_loss, map.map50,

@@ -27,6 +27,9 @@ struct StageContext {
   const RunOptions& options;
   const ResumePoint* resume = nullptr;  ///< set when resuming inside this stage
   int nodes = 1;                        ///< hosts in the job (measurement records)
+  /// Where the model trains: cuda:LOCAL_RANK or the CPU. Mixed precision (the stage's `amp`)
+  /// applies on CUDA only.
+  torch::Device device = torch::kCPU;
 };
 
 /// How the stage went.

@@ -1,6 +1,8 @@
 #pragma once
 // --device and --backend: what `auto` means on this machine, and the refusals that come before
 // any worker starts (exit 2).
+#include <torch/torch.h>
+
 #include <string>
 
 namespace trainplan::executor {
@@ -16,5 +18,9 @@ struct BackendChoice {
 /// through pinned buffers. Throws InputError for cuda without a CUDA LibTorch, and for nccl
 /// where this build has no NCCL or no GPU is visible.
 BackendChoice choose_backend(const std::string& device, const std::string& backend);
+
+/// The device a rank trains on: cuda:local_rank for the chosen device "cuda", else the CPU.
+/// Throws InputError when this node has fewer visible GPUs than its local ranks need.
+torch::Device training_device(const std::string& device, int local_rank);
 
 }  // namespace trainplan::executor

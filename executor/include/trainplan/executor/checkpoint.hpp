@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "trainplan/executor/mixed_precision.hpp"
+
 namespace trainplan::executor {
 
 /// What the training was set up with: --resume continues exactly only with the same global
@@ -30,6 +32,7 @@ struct TrainingPosition {
   int64_t global_step = 0;    ///< optimizer steps done in the stage
   bool stage_done = false;    ///< the stage's final checkpoint
   RunSetup setup;             ///< what it was trained with
+  LossScaleState loss_scale;  ///< mixed precision's loss scale (scale 0: none)
 };
 
 /// What the checkpoint was made for; loading into another model is refused.
