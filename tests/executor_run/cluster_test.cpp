@@ -214,7 +214,7 @@ TEST_CASE("a job torchrun restarts continues from its checkpoint, and a failing 
   CHECK(code1 == 128 + SIGKILL);
   // Rank 0's collective failed: torchrun's failure summary reads this file.
   const auto error = nlohmann::json::parse(run_test::file_text(dir + "/error-0-0.json"));
-  CHECK(error["message"]["message"].get<std::string>().rfind("RunError: rank 0:", 0) == 0);
+  CHECK(error["message"]["message"].get<std::string>().rfind("PeerFailure: rank 0:", 0) == 0);
   CHECK(error["message"]["extraInfo"]["timestamp"].is_string());
 
   attempt(1, {}, code0, code1);

@@ -81,6 +81,13 @@ TEST_CASE("a negative box, an out-of-image box and an undecodable image name fil
   CHECK(run_trainplan({"data", "check", dir + "/shapes"}, out, err) == 2);
   CHECK(out.find("$.images[0]") != std::string::npos);
   CHECK(out.find(name) != std::string::npos);
+  // With --skip-bad-samples the loader reports the image and trains on the next one instead.
+  CHECK(run_trainplan({"run", plan, "--data-root", dir, "--work-dir", dir + "/w5",
+                       "--skip-bad-samples"},
+                      out, err) == 0);
+  CHECK(err.find("skipped image id " + std::to_string(good["images"][0]["id"].get<int64_t>())) !=
+        std::string::npos);
+  CHECK(err.find(name) != std::string::npos);
   fs::copy_file(saved, image, fs::copy_options::overwrite_existing);
 
   // With --skip-bad-samples a bad annotation's image is reported and skipped, and the run goes on.

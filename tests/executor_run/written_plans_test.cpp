@@ -107,6 +107,19 @@ void check_run_directory(const std::string& work, const json& plan, int nproc, i
   for (size_t i = 0; i < rows.size(); ++i) {
     CHECK(metrics[i]["stage"] == rows[i].first);
     CHECK(metrics[i]["epoch"] == rows[i].second);
+    // COCO's other figures: AP75 and AR@100 in [0, 1]; by area, -1 where the split has none.
+    for (const char* figure : {"map75", "ar100"}) {
+      CAPTURE(figure);
+      REQUIRE(metrics[i].contains(figure));
+      CHECK(metrics[i][figure].get<double>() >= 0);
+      CHECK(metrics[i][figure].get<double>() <= 1);
+    }
+    for (const char* figure : {"map_small", "map_medium", "map_large"}) {
+      CAPTURE(figure);
+      REQUIRE(metrics[i].contains(figure));
+      const double v = metrics[i][figure].get<double>();
+      CHECK((v == -1 || (v >= 0 && v <= 1)));
+    }
   }
   size_t trained_rows = 0;
   for (const auto& stage : plan["stages"]) {

@@ -17,6 +17,9 @@ namespace trainplan::executor::data {
 
 namespace {
 
+// A run of unreadable images this long means the data set is broken, not a few files in it.
+constexpr size_t kMaxReplacements = 16;
+
 // A batch being made: every slot is written by exactly one worker, outside the lock, into
 // storage allocated up front, so workers never contend except to take the next sample.
 struct Pending {
@@ -69,13 +72,29 @@ struct BatchLoader::Impl {
     return *slot;
   }
 
+  // Dataset index `index`'s sample, or with skip_bad_samples the next index's that loads.
+  Sample sample_or_replacement(size_t index) {
+    const size_t n = dataset.images.size();
+    for (size_t tries = 0;; ++tries) {
+      const size_t candidate = (index + tries) % n;
+      try {
+        return make_sample(dataset, candidate, options.image_size, options.augment,
+                           sample_seed(options.seed, options.epoch, candidate));
+      } catch (const InputError& error) {
+        if (!options.skip_bad_samples || tries + 1 >= std::min<size_t>(n, kMaxReplacements)) throw;
+        if (options.report_skipped)
+          options.report_skipped(fmt::format("skipped image id {}: {}; image id {} takes its place",
+                                             dataset.images[candidate].id, error.what(),
+                                             dataset.images[(candidate + 1) % n].id));
+      }
+    }
+  }
+
   // Makes sample `position` into its slot; runs without the lock.
   void make(Pending& p, int64_t position) {
     const int slot = static_cast<int>(position % options.batch_size);
     try {
-      const size_t index = indices[position];
-      Sample s = make_sample(dataset, index, options.image_size, options.augment,
-                             sample_seed(options.seed, options.epoch, index));
+      Sample s = sample_or_replacement(indices[position]);
       std::copy(s.chw.begin(), s.chw.end(), p.batch.images.begin() + slot * s.chw.size());
       p.batch.image_ids[slot] = s.image_id;
       p.batch.scales[slot] = s.scale;

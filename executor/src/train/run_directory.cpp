@@ -108,13 +108,16 @@ void RunDirectory::write_plan(const std::string& plan_json) const {
 
 void RunDirectory::append_epoch(const EpochResult& r) const {
   const std::string csv = path_ + "/results.csv";
+  // COCO's other figures come after the original columns: readers by position keep working.
   if (!fs::exists(csv))
     append_line(csv, "stage,epoch,train_loss,box_loss,cls_loss,map50,map50_95,seconds,"
-                     "seconds_per_iter,data_seconds_per_iter,lr");
-  append_line(csv, fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.3f},{:.6f},{:.6f},{:.6g}",
+                     "seconds_per_iter,data_seconds_per_iter,lr,map75,map_small,map_medium,"
+                     "map_large,ar100");
+  append_line(csv, fmt::format("{},{},{:.6f},{:.6f},{:.6f},{:.6f},{:.6f},{:.3f},{:.6f},{:.6f},{:.6g},"
+                               "{:.6f},{:.6f},{:.6f},{:.6f},{:.6f}",
                                r.stage, r.epoch, r.train_loss, r.box_loss, r.cls_loss, r.map50,
                                r.map50_95, r.seconds, r.seconds_per_iter, r.data_seconds_per_iter,
-                               r.lr));
+                               r.lr, r.map75, r.map_small, r.map_medium, r.map_large, r.ar100));
   nlohmann::ordered_json j = {{"stage", r.stage},
                               {"epoch", r.epoch},
                               {"train_loss", r.train_loss},
@@ -125,7 +128,12 @@ void RunDirectory::append_epoch(const EpochResult& r) const {
                               {"seconds", r.seconds},
                               {"seconds_per_iter", r.seconds_per_iter},
                               {"data_seconds_per_iter", r.data_seconds_per_iter},
-                              {"lr", r.lr}};
+                              {"lr", r.lr},
+                              {"map75", r.map75},
+                              {"map_small", r.map_small},
+                              {"map_medium", r.map_medium},
+                              {"map_large", r.map_large},
+                              {"ar100", r.ar100}};
   append_line(path_ + "/metrics.jsonl", j.dump());
 }
 

@@ -146,6 +146,17 @@ std::pair<torch::Tensor, torch::Tensor> micro_batch(const torch::Tensor& images,
   return {images.slice(0, first, first + count), part};
 }
 
+// COCO's figures of an evaluation, into an epoch's row.
+void set_accuracy(EpochResult& row, const MapResult& map) {
+  row.map50 = map.map50;
+  row.map50_95 = map.map50_95;
+  row.map75 = map.map75;
+  row.map_small = map.map_small;
+  row.map_medium = map.map_medium;
+  row.map_large = map.map_large;
+  row.ar100 = map.ar100;
+}
+
 // The head's outputs in float32, for a loss computed outside autocast.
 HeadOutput in_float32(const HeadOutput& o) {
   return HeadOutput{o.cls_logits.to(torch::kFloat32), o.box_distances.to(torch::kFloat32),
@@ -174,8 +185,7 @@ StageResult evaluation_stage(const StageContext& ctx, Detector& model, const dat
     EpochResult row;
     row.stage = s.id;
     row.epoch = 0;
-    row.map50 = map.map50;
-    row.map50_95 = map.map50_95;
+    set_accuracy(row, map);
     row.seconds = seconds_since(eval_start);
     ctx.run_dir.append_epoch(row);
     std::printf("%s (evaluation only): mAP@0.5 %.3f, mAP@0.5:0.95 %.3f (%.1f s)\n", s.id.c_str(),
@@ -309,6 +319,10 @@ StageResult train_stage(const StageContext& ctx) {
     lo.workers = ctx.options.loader_threads;
     lo.start_batch = epoch == first_epoch ? first_iteration : 0;
     lo.drop_last = true;
+    lo.skip_bad_samples = ctx.options.skip_bad_samples;
+    lo.report_skipped = [rank](const std::string& message) {
+      std::fprintf(stderr, "trainplan: rank %d: %s\n", rank, message.c_str());
+    };
     // The recipe's augmentation, mosaic switched off for the last close_mosaic_epochs (as
     // YOLOv8's close_mosaic and mmyolo's PipelineSwitchHook): a function of the epoch only,
     // so a resumed run makes the same samples.
@@ -414,8 +428,7 @@ StageResult train_stage(const StageContext& ctx) {
       row.train_loss = counted ? loss_sum / counted : 0;
       row.box_loss = counted ? box_sum / counted : 0;
       row.cls_loss = counted ? cls_sum / counted : 0;
-      row.map50 = map.map50;
-      row.map50_95 = map.map50_95;
+      set_accuracy(row, map);
       row.seconds = seconds_since(epoch_start);
       row.seconds_per_iter = median(step_seconds);
       row.data_seconds_per_iter = counted ? loader.seconds_waiting() / counted : 0;

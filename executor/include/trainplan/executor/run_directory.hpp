@@ -19,6 +19,11 @@ struct EpochResult {
   double cls_loss = 0;
   double map50 = 0;
   double map50_95 = 0;
+  double map75 = 0;
+  double map_small = -1;       ///< -1: no small object in the validation split (pycocotools)
+  double map_medium = -1;
+  double map_large = -1;
+  double ar100 = 0;            ///< recall with 100 detections per image, IoU 0.50:0.95
   double seconds = 0;          ///< wall time of the epoch
   double seconds_per_iter = 0;
   double data_seconds_per_iter = 0;

@@ -4,8 +4,10 @@
 // depends only on (seed, epoch, dataset index) (sample_seed), and each has a fixed slot.
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "trainplan/executor/data/coco_dataset.hpp"
@@ -48,6 +50,12 @@ struct LoaderOptions {
   int64_t start_batch = 0;
   /// Leave out a last, short batch.
   bool drop_last = false;
+  /// A sample whose image cannot be read (missing, corrupt: found only when loaded) is
+  /// replaced by the next dataset index that loads (mmdetection's refetch, deterministic so
+  /// ranks and resumed runs still agree), and reported; without it the error ends the epoch.
+  bool skip_bad_samples = false;
+  /// Told, from a worker thread, of each replaced sample (file, image id, why).
+  std::function<void(const std::string&)> report_skipped;
 };
 
 /// Makes the batches of one epoch from this rank's dataset indices (a DistributedSampler's
