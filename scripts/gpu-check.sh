@@ -86,7 +86,12 @@ else
   name="train cpu + gloo x2"
 fi
 if out=$(timeout "$(left)" "$tp" run "$work/plan.json" --scale-to-local --max-steps 6 --work-dir "$work/run" "${args[@]}" 2>&1); then
-  record "$name" PASS "$(echo "$out" | grep -E 'epoch' | tail -1 | cut -c1-70)"
+  if [ "${args[1]}" = cuda ] && ! grep -q '"gpu":"cuda".*"amp":true' "$work/run/measurements.jsonl"; then
+    # The plan's fine-tune asks for mixed precision: on cuda the record must say it ran so.
+    record "$name" FAIL "measurements.jsonl does not record gpu cuda with amp true"
+  else
+    record "$name" PASS "$(echo "$out" | grep -E 'epoch' | tail -1 | cut -c1-70)"
+  fi
 else
   echo "$out" | tail -20; record "$name" FAIL "$(echo "$out" | tail -1 | cut -c1-90)"
 fi
