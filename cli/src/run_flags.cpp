@@ -4,6 +4,7 @@
 
 #include "trainplan/error.hpp"
 #include "trainplan/executor/data/data_location.hpp"
+#include "trainplan/planner/question.hpp"
 
 namespace trainplan::cli {
 
@@ -47,6 +48,12 @@ void add_run_flags(CLI::App& cmd, const std::shared_ptr<executor::RunOptions>& o
   cmd.add_option("--accumulate", o->accumulate,
                  "Micro-batches per optimizer step (gradient accumulation; default: what the "
                  "plan's memory prediction needs, 1 with --scale-to-local)");
+  cmd.add_option("--deadline", o->deadline,
+                 "The run's deadline from its first launch: 36h, 90m, 45s (a plain number is "
+                 "hours); forecasts give the odds of meeting it");
+  cmd.add_option("--deadline-policy", o->deadline_policy,
+                 "When the forecast misses --deadline: warn (default), shorten (cut the running "
+                 "stage's epochs) or stop (stop in time to evaluate and checkpoint)");
   cmd.add_flag("--worker", o->worker, "Internal: run as a launched worker")->group("");
 }
 
@@ -55,6 +62,9 @@ void check_run_options(const executor::RunOptions& o) {
     throw InputError(fmt::format("{}: {} is not accepted; expected {}", flag, value, accepted));
   };
   if (o.nproc < 1 || o.nproc > 256) bad("--nproc", std::to_string(o.nproc), "1..256");
+  if (o.deadline_policy != "warn" && o.deadline_policy != "shorten" && o.deadline_policy != "stop")
+    bad("--deadline-policy", o.deadline_policy, "warn, shorten or stop");
+  if (!o.deadline.empty()) planner::parse_duration_hours(o.deadline, "--deadline");  // throws
   if (o.backend != "auto" && o.backend != "gloo" && o.backend != "nccl")
     bad("--backend", o.backend, "auto, nccl or gloo");
   if (o.device != "auto" && o.device != "cuda" && o.device != "cpu")

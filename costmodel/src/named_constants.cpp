@@ -6,6 +6,7 @@
 #include "memory.hpp"
 #include "trainplan/costmodel/communication.hpp"
 #include "trainplan/costmodel/estimate.hpp"
+#include "trainplan/costmodel/forecast.hpp"
 #include "trainplan/costmodel/run_constants.hpp"
 
 namespace trainplan::costmodel {
@@ -36,6 +37,9 @@ const std::map<std::string, double>& named_constants() {
       {"kMaxIterations", kMaxIterations},
       {"kExactLogError", kExactLogError},
       {"kSignificantWaitShare", kSignificantWaitShare},
+      {"kMinRemainingSpread", kMinRemainingSpread},
+      {"kRecentSteps", kRecentSteps},
+      {"kFinishDraws", kFinishDraws},
   };
   return constants;
 }

@@ -29,6 +29,7 @@ double unit_hours(const std::string& unit) {
   if (unit.empty() || unit[0] == 'h') return 1;
   if (unit[0] == 'd') return 24;
   if (unit[0] == 'w') return 24 * 7;
+  if (unit[0] == 's') return 1.0 / 3600;  // s, sec, seconds (a test run's deadline)
   return 1.0 / 60;  // m, min, minutes
 }
 
@@ -86,7 +87,7 @@ void set_intent(Question& q, const std::string& intent, const std::string& what)
 double parse_duration_hours(const std::string& text, const std::string& what) {
   // One or more NUMBER UNIT parts ("36h", "1.5 days", "1d12h"), or a bare number of hours.
   static const std::regex part(
-      R"(\s*([0-9]+(?:\.[0-9]+)?)\s*(hours?|hrs?|h|days?|d|weeks?|wks?|w|minutes?|mins?|m)?)");
+      R"(\s*([0-9]+(?:\.[0-9]+)?)\s*(hours?|hrs?|h|days?|d|weeks?|wks?|w|minutes?|mins?|m|seconds?|secs?|s)?)");
   const std::string t = lower(text);
   double hours = 0;
   int parts = 0;
@@ -103,7 +104,7 @@ double parse_duration_hours(const std::string& text, const std::string& what) {
   while (consumed < t.size() && std::isspace(static_cast<unsigned char>(t[consumed]))) ++consumed;
   if (parts == 0 || consumed != t.size() || (bare && parts > 1))
     throw InputError(fmt::format("{}: \"{}\" is not a duration; accepted: 36h, 1d, 1.5days, 1d12h, "
-                                 "90m, 2w, or a number of hours",
+                                 "90m, 45s, 2w, or a number of hours",
                                  what, text));
   if (!(hours > 0) || !std::isfinite(hours))
     throw InputError(fmt::format("{}: \"{}\" is not accepted; a duration must be greater than 0",

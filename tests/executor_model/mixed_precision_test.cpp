@@ -126,7 +126,7 @@ TEST_CASE("a checkpoint keeps the loss scale") {
   const std::string path = std::string(std::getenv("TMPDIR") ? std::getenv("TMPDIR") : "/tmp") +
                            "/trainplan-loss-scale-" + std::to_string(getpid()) + ".pt";
   Detector model(DetectorConfig{}, std::vector<std::string>{"square"});
-  TrainingPosition position{"finetune", 1, 2, 3, false, RunSetup{}, LossScaleState{4096.0, 17}};
+  TrainingPosition position{"finetune", 1, 2, 3, false, RunSetup{}, LossScaleState{4096.0, 17}, 0};
   save_checkpoint(path, *model, nullptr, position, ModelIdentity{"tiny", 32, {"square"}}, 0.5);
   const CheckpointInfo info = read_checkpoint_info(path);
   CHECK(info.position.loss_scale.scale == 4096.0);

@@ -37,6 +37,7 @@ std::string meta_json(const TrainingPosition& p, const ModelIdentity& id, double
                   {"accumulation", p.setup.accumulation},
                   {"seed", p.setup.seed},
                   {"stage_hash", p.setup.stage_hash}};
+  if (p.epochs_kept > 0) j["epochs_kept"] = p.epochs_kept;
   if (p.loss_scale.scale > 0)
     j["loss_scale"] = {{"scale", p.loss_scale.scale},
                        {"growth_tracker", p.loss_scale.growth_tracker}};
@@ -56,6 +57,7 @@ CheckpointInfo parse_meta(const std::string& text, const std::string& path) {
     info.identity.embed_dim = j.at("embed_dim");
     info.identity.vocabulary = j.at("vocabulary").get<std::vector<std::string>>();
     info.best_map50 = j.at("best_map50");
+    info.position.epochs_kept = j.value("epochs_kept", 0);
     if (j.contains("loss_scale")) {
       info.position.loss_scale.scale = j.at("loss_scale").at("scale");
       info.position.loss_scale.growth_tracker = j.at("loss_scale").at("growth_tracker");

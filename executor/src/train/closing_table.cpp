@@ -4,45 +4,26 @@
 
 #include <cstdio>
 
-#include "trainplan/costmodel/estimate.hpp"
-#include "trainplan/executor/data/coco_dataset.hpp"
 
 namespace trainplan::executor {
 
-double predict_local_seconds(const ExecStage& s, int world) {
-  try {
-    static const auto catalog = profiles::Catalog::embedded();
-    costmodel::Scenario sc;
-    sc.model_id = "trainplan-" + s.model_size;
-    sc.gpu_id = "cpu";
-    sc.gpus = world;
-    sc.global_batch = s.global_batch;
-    sc.resolution = {double(s.image_size), double(s.image_size)};
-    // Counts from the index caches: no image file is opened.
-    sc.images = double(data::coco_image_count(train_split(s).annotations));
-    sc.epochs = s.epochs;
-    sc.amp = false;
-    sc.mosaic = false;
-    sc.framework_id = "libtorch-cpu";
-    sc.source_image_pixels = double(s.image_size) * s.image_size;
-    sc.eval_images = double(data::coco_image_count(eval_split(s).annotations));
-    sc.optimizer = s.optimizer;
-    sc.cpu_cores_per_gpu = 1;
-    return costmodel::estimate(catalog, sc).total_seconds;
-  } catch (const std::exception&) {
-    return 0;  // no profile for this model: nothing to compare with
-  }
-}
-
-void print_closing_table(const std::vector<StageReport>& reports) {
-  std::printf("\n%-28s %10s %10s %8s %8s %10s\n", "stage", "predicted", "measured", "ratio",
-              "steps", "mAP@0.5");
+void print_closing_table(const std::vector<StageReport>& reports,
+                         const std::vector<StageForecasts>& forecasts) {
+  auto seconds = [](double v) { return v > 0 ? fmt::format("{:.1f}s", v) : std::string("-"); };
+  auto ratio = [](double measured, double predicted) {
+    return predicted > 0 ? fmt::format("{:.2f}", measured / predicted) : std::string("-");
+  };
+  std::printf("\n%-28s %10s %10s %10s %7s %7s %7s %10s\n", "stage", "predicted", "at 20%",
+              "measured", "ratio", "ratio20", "steps", "mAP@0.5");
   for (const auto& r : reports) {
     const double p = r.stage.predicted_seconds, m = r.result.seconds;
-    std::printf("%-28s %10s %9.1fs %8s %8lld %10.3f\n", r.stage.id.c_str(),
-                p > 0 ? fmt::format("{:.1f}s", p).c_str() : "-", m,
-                p > 0 ? fmt::format("{:.2f}", m / p).c_str() : "-", (long long)r.result.steps,
-                r.result.map50);
+    // The closed loop's forecast after 20% of the stage's steps (none for short stages).
+    double refit = 0;
+    for (const auto& f : forecasts)
+      if (f.stage == r.stage.id) refit = f.refit_s;
+    std::printf("%-28s %10s %10s %9.1fs %7s %7s %7lld %10.3f\n", r.stage.id.c_str(),
+                seconds(p).c_str(), seconds(refit).c_str(), m, ratio(m, p).c_str(),
+                ratio(m, refit).c_str(), (long long)r.result.steps, r.result.map50);
   }
   std::fflush(stdout);
 }

@@ -2,6 +2,7 @@
 // The run's closing table: predicted versus measured time per stage, and the quality reached.
 #include <vector>
 
+#include "forecaster.hpp"
 #include "stage_trainer.hpp"
 
 namespace trainplan::executor {
@@ -12,11 +13,9 @@ struct StageReport {
   StageResult result;
 };
 
-/// The cost model's estimate for a stage on this machine (`cpu` GPU profile, `world` ranks,
-/// the libtorch-cpu codebase), or 0 when the model has no profile.
-double predict_local_seconds(const ExecStage& stage, int world);
-
-/// Prints the table to standard output.
-void print_closing_table(const std::vector<StageReport>& reports);
+/// Prints the table to standard output: per stage the cost model's first forecast, the
+/// closed loop's forecast after 20% of its steps, and the measured time.
+void print_closing_table(const std::vector<StageReport>& reports,
+                         const std::vector<StageForecasts>& forecasts);
 
 }  // namespace trainplan::executor

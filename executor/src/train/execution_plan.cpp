@@ -187,9 +187,11 @@ ExecutionPlan map_plan(const planner::Plan& plan, const MappingOptions& o) {
   return out;
 }
 
-bool mosaic_in_epoch(const ExecStage& s, int64_t epoch) {
-  return s.mosaic && epoch < int64_t(s.epochs) - s.close_mosaic_epochs;
+bool mosaic_in_epoch(const ExecStage& s, int64_t epoch, int epochs) {
+  return s.mosaic && epoch < int64_t(epochs) - s.close_mosaic_epochs;
 }
+
+bool mosaic_in_epoch(const ExecStage& s, int64_t epoch) { return mosaic_in_epoch(s, epoch, s.epochs); }
 
 std::string stage_hash(const ExecStage& s) {
   std::string text =

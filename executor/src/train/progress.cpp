@@ -41,8 +41,11 @@ void Progress::step(int64_t epoch, int64_t epochs, int64_t done, double loss, do
   std::string line = fmt::format("{} epoch {}/{} [{}] {}/{} loss {:.3f} {:.2f} s/it ETA {}", stage_,
                                  epoch + 1, epochs, bar, done, total_, loss,
                                  measured_sum_ / measured_count_, clock_text(eta_seconds(done)));
+  if (run_p50_left_ >= 0)
+    line += fmt::format(" | run ends in ~{} (P90 {})", clock_text(std::max(0.0, run_p50_left_)),
+                        clock_text(std::max(0.0, run_p90_left_)));
   if (isatty(STDOUT_FILENO))
-    std::printf("\r%-100s", line.c_str());
+    std::printf("\r%-130s", line.c_str());
   else if (done % 10 == 0 || done == total_)
     std::printf("%s\n", line.c_str());
   std::fflush(stdout);

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "closing_table.hpp"
+#include "local_prediction.hpp"
 #include "stage_trainer.hpp"
 #include "trainplan/error.hpp"
 #include "trainplan/atomic_file.hpp"
@@ -27,6 +28,7 @@
 #include "trainplan/executor/launcher.hpp"
 #include "trainplan/executor/run_arguments.hpp"
 #include "trainplan/planner/plan_json.hpp"
+#include "trainplan/planner/question.hpp"
 
 namespace trainplan::executor {
 
@@ -302,8 +304,18 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
     resume = std::move(point);
   }
   std::vector<StageReport> reports;
+  // Rank 0's closed loop: forecasts into forecast.jsonl and the deadline policy.
+  std::unique_ptr<Forecaster> forecaster;
+  if (comm->rank() == 0) {
+    DeadlinePolicy deadline;
+    if (!o.deadline.empty())
+      deadline.deadline_s = planner::parse_duration_hours(o.deadline, "--deadline") * 3600;
+    deadline.action = o.deadline_policy;
+    forecaster = std::make_unique<Forecaster>(exec.stages, comm->world_size(), run_dir, deadline);
+  }
   bool skipping = resume.has_value();
-  for (const auto& stage : exec.stages) {
+  for (size_t index = 0; index < exec.stages.size(); ++index) {
+    const ExecStage& stage = exec.stages[index];
     const ResumePoint* here = nullptr;
     if (skipping) {
       if (stage.id != resume->info.position.stage) continue;  // finished before the checkpoint
@@ -312,6 +324,9 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
       here = &*resume;
     }
     StageContext ctx{stage, *comm, run_dir, o, here, nodes, device};
+    ctx.forecaster = forecaster.get();
+    ctx.stage_index = index;
+    ctx.may_shorten = !o.deadline.empty() && o.deadline_policy == "shorten";
     StageResult r;
     try {
       r = train_stage(ctx);
@@ -324,6 +339,7 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
                      work_dir.c_str());
       return 128 + stop.signal();
     }
+    if (forecaster) forecaster->end_stage(r.seconds);
     reports.push_back({stage, r});
     if (comm->rank() == 0 && stage.id.rfind("pretrained-", 0) == 0) {
       fs::create_directories(work_dir + "/pretrained");
@@ -334,8 +350,17 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
     // --max-steps stops each stage, not the run: the next stage starts from this one's last
     // checkpoint, so every stage of a plan is exercised by a short run.
     comm->barrier();
+    // The deadline policy "stop" ends the run: the later stages would start past it.
+    if (r.deadline_stop) {
+      if (comm->rank() == 0)
+        std::printf("stopped at the deadline (--deadline %s, policy stop) in stage \"%s\"; "
+                    "its best checkpoint is %s\n",
+                    o.deadline.c_str(), stage.id.c_str(),
+                    run_dir.checkpoint_path(stage.id, "best").c_str());
+      break;
+    }
   }
-  if (comm->rank() == 0) print_closing_table(reports);
+  if (comm->rank() == 0) print_closing_table(reports, forecaster->stage_forecasts());
   return 0;
 }
 

@@ -191,7 +191,9 @@ StageResult evaluation_stage(const StageContext& ctx, Detector& model, const dat
     std::printf("%s (evaluation only): mAP@0.5 %.3f, mAP@0.5:0.95 %.3f (%.1f s)\n", s.id.c_str(),
                 map.map50, map.map50_95, row.seconds);
     std::fflush(stdout);
-    const TrainingPosition done{s.id, 0, 0, 0, /*stage_done=*/true, RunSetup{}};
+    TrainingPosition done;
+    done.stage = s.id;
+    done.stage_done = true;
     ScopedPhase writing(Phase::checkpoint);
     save_checkpoint(ctx.run_dir.checkpoint_path(s.id, "best"), *model, nullptr, done, identity, map.map50);
     const std::string last = ctx.run_dir.checkpoint_path(s.id, "last");
@@ -228,13 +230,31 @@ std::string init_checkpoint(const ExecStage& s, const RunDirectory& run_dir) {
 // step apart, so they all-reduce (flag, signal) and stop together at the same position.
 namespace {
 
-int agreed_stop_signal(Communicator& comm) {
+// Why every rank stops at this step: a signal, and/or rank 0's deadline policy "stop".
+struct StopAgreement {
+  int signal = 0;
+  bool deadline = false;
+};
+
+StopAgreement agreed_stop(Communicator& comm, bool deadline_here) {
   const int local = stop_signal();
-  if (comm.world_size() == 1) return local;
-  auto flags = torch::tensor({local > 0 ? 1.0 : 0.0, double(local)}, torch::kFloat64);
+  if (comm.world_size() == 1) return {local, deadline_here};
+  auto flags = torch::tensor({local > 0 ? 1.0 : 0.0, double(local), deadline_here ? 1.0 : 0.0},
+                             torch::kFloat64);
   comm.allreduce_sum_async({flags})->wait();
   const double stopping = flags[0].item<double>();
-  return stopping > 0 ? int(std::lround(flags[1].item<double>() / stopping)) : 0;
+  return {stopping > 0 ? int(std::lround(flags[1].item<double>() / stopping)) : 0,
+          flags[2].item<double>() > 0};
+}
+
+// The epochs the stage keeps after epoch `epochs_done`: rank 0's deadline policy "shorten"
+// decides, every rank learns it (all call this when the policy is on).
+int agreed_epochs(const StageContext& ctx, int epochs, int epochs_done) {
+  auto kept = torch::tensor({double(epochs)}, torch::kFloat64);
+  if (ctx.forecaster)
+    if (const auto cut = ctx.forecaster->shortened_epochs(epochs_done)) kept[0] = double(*cut);
+  ctx.comm.broadcast({kept}, 0);
+  return int(std::lround(kept.item<double>()));
 }
 
 }  // namespace
@@ -274,6 +294,7 @@ StageResult train_stage(const StageContext& ctx) {
   const bool amp = s.amp && ctx.device.is_cuda();
   LossScaler scaler(amp);
   int64_t first_epoch = 0, first_iteration = 0, global_step = 0;
+  int epochs = s.epochs;  // fewer when the deadline policy "shorten" cuts them
   if (ctx.resume) {
     ScopedPhase reading(Phase::checkpoint);
     auto info = load_checkpoint_bytes(ctx.resume->bytes, ctx.resume->path, *model, optimizer.get(),
@@ -281,6 +302,7 @@ StageResult train_stage(const StageContext& ctx) {
     first_epoch = info.position.epoch;
     first_iteration = info.position.iteration;
     global_step = info.position.global_step;
+    if (info.position.epochs_kept > 0) epochs = info.position.epochs_kept;
     result.best_map50 = info.best_map50;
     scaler.restore(info.position.loss_scale);
   }
@@ -290,7 +312,8 @@ StageResult train_stage(const StageContext& ctx) {
   const RunSetup setup{world, per_rank, s.global_batch, s.accumulation_steps, ctx.options.seed,
                        stage_hash(s)};
   auto at = [&](int64_t epoch, int64_t iteration, int64_t step, bool done) {
-    return TrainingPosition{s.id, epoch, iteration, step, done, setup, scaler.state()};
+    return TrainingPosition{s.id, epoch, iteration, step, done, setup, scaler.state(),
+                            epochs < s.epochs ? epochs : 0};
   };
   // The stage's last.pt at `position`, and the run's pointer to it (rank 0 only).
   auto save_last = [&](const TrainingPosition& position) {
@@ -305,11 +328,13 @@ StageResult train_stage(const StageContext& ctx) {
     throw InputError(fmt::format("plan stage \"{}\": {} training images cannot fill one global "
                                  "batch of {}",
                                  s.id, train.images.size(), s.global_batch));
-  const int64_t total_steps = steps_per_epoch * s.epochs;
+  int64_t total_steps = steps_per_epoch * epochs;
   const int64_t warmup = int64_t(s.warmup_epochs * steps_per_epoch);
   Progress progress(s.id, total_steps, s.predicted_seconds / std::max<int64_t>(1, total_steps), leader);
+  if (ctx.forecaster)
+    ctx.forecaster->begin_stage(ctx.stage_index, total_steps, global_step, steps_per_epoch, epochs);
 
-  for (int64_t epoch = first_epoch; epoch < s.epochs; ++epoch) {
+  for (int64_t epoch = first_epoch; epoch < epochs; ++epoch) {
     sampler.set_epoch(epoch);
     data::LoaderOptions lo;
     lo.batch_size = per_rank;
@@ -326,11 +351,12 @@ StageResult train_stage(const StageContext& ctx) {
     // The recipe's augmentation, mosaic switched off for the last close_mosaic_epochs (as
     // YOLOv8's close_mosaic and mmyolo's PipelineSwitchHook): a function of the epoch only,
     // so a resumed run makes the same samples.
-    const bool mosaic = mosaic_in_epoch(s, epoch);
+    const bool mosaic = mosaic_in_epoch(s, epoch, epochs);
     if (s.mosaic) lo.augment = data::AugmentOptions::yolo_recipe(mosaic);
-    if (leader && s.mosaic && !mosaic && (epoch == first_epoch || mosaic_in_epoch(s, epoch - 1))) {
+    if (leader && s.mosaic && !mosaic &&
+        (epoch == first_epoch || mosaic_in_epoch(s, epoch - 1, epochs))) {
       std::printf("%s: mosaic off from epoch %lld (the last %d of %d epochs)\n", s.id.c_str(),
-                  (long long)(epoch + 1), std::min(s.close_mosaic_epochs, s.epochs), s.epochs);
+                  (long long)(epoch + 1), std::min(s.close_mosaic_epochs, epochs), epochs);
       std::fflush(stdout);
     }
     data::BatchLoader loader(train, sampler.indices(), lo);
@@ -345,12 +371,19 @@ StageResult train_stage(const StageContext& ctx) {
       }
       // SIGINT/SIGTERM: the step before this one is the last; its exact position is
       // checkpointed so that --resume continues as if nothing happened.
-      if (const int signal = agreed_stop_signal(comm)) {
+      const StopAgreement stop =
+          agreed_stop(comm, ctx.forecaster && ctx.forecaster->should_stop_for_deadline());
+      if (const int signal = stop.signal) {
         if (leader) save_last(at(epoch, iteration, global_step, false));
         comm.barrier();
         throw StopRequested(signal, fmt::format("stage \"{}\" at step {} (epoch {}, step {} of {})",
                                                 s.id, global_step, epoch + 1, iteration,
                                                 steps_per_epoch));
+      }
+      if (stop.deadline) {
+        // Stopped like --max-steps: the steps of this epoch are evaluated and checkpointed.
+        result.stopped_early = result.deadline_stop = true;
+        break;
       }
       const auto step_start = Clock::now();
       enter_phase(Phase::loader);
@@ -397,7 +430,13 @@ StageResult train_stage(const StageContext& ctx) {
       step_seconds.push_back(took);
       loss_sum += step_loss;
       ++counted;
-      progress.step(epoch, s.epochs, epoch * steps_per_epoch + iteration + 1, step_loss, took);
+      progress.step(epoch, epochs, epoch * steps_per_epoch + iteration + 1, step_loss, took);
+      if (ctx.forecaster) {
+        ctx.forecaster->after_step(global_step, took);
+        if (const auto& f = ctx.forecaster->latest())
+          progress.set_run_forecast(f->p50_s - ctx.forecaster->run_elapsed_s(),
+                                    f->p90_s - ctx.forecaster->run_elapsed_s());
+      }
       if (ctx.options.check_sync_every > 0 && global_step % ctx.options.check_sync_every == 0)
         check_sync(model, comm, global_step);
       if (leader && global_step % ctx.options.checkpoint_every_steps == 0 && iteration + 1 < steps_per_epoch)
@@ -415,10 +454,23 @@ StageResult train_stage(const StageContext& ctx) {
       break;
     }
     progress.finish();
+    const auto epoch_end_start = Clock::now();
     // Every rank evaluates its share of the validation images (running statistics: no
     // collective in the model); all get the same figures.
     const MapResult map = evaluate(model, val, s.image_size, comm);
     model->train();
+    // The deadline policy "shorten" (rank 0 decides from its forecast, all ranks follow):
+    // fewer epochs, with the learning-rate decay and the mosaic switch moved to the new end,
+    // as Ultralytics' --time does. Before the checkpoint, which records it for --resume.
+    if (ctx.may_shorten && !partial) {
+      const int kept = agreed_epochs(ctx, epochs, int(epoch + 1));
+      if (kept < epochs) {
+        epochs = kept;
+        total_steps = steps_per_epoch * epochs;
+        result.epochs_kept = epochs;
+        progress.set_total(total_steps);
+      }
+    }
     if (leader) {
       result.map50 = map.map50;
       result.map50_95 = map.map50_95;
@@ -438,14 +490,17 @@ StageResult train_stage(const StageContext& ctx) {
                                                  row.seconds_per_iter, row.data_seconds_per_iter,
                                                  ctx.device, amp));
       row_fault_point(row.epoch);
+      const std::string why = result.deadline_stop
+                                  ? std::string("at the deadline")
+                                  : fmt::format("at --max-steps {}", ctx.options.max_steps);
       std::printf("%s epoch %lld/%d: loss %.3f, mAP@0.5 %.3f, mAP@0.5:0.95 %.3f (%.1f s)%s\n",
-                  s.id.c_str(), (long long)(epoch + 1), s.epochs, row.train_loss, map.map50,
+                  s.id.c_str(), (long long)(epoch + 1), epochs, row.train_loss, map.map50,
                   map.map50_95, row.seconds,
-                  partial ? fmt::format("; stopped at --max-steps {} after {} of its {} steps",
-                                        ctx.options.max_steps, iteration, steps_per_epoch).c_str()
+                  partial ? fmt::format("; stopped {} after {} of its {} steps", why, iteration,
+                                        steps_per_epoch).c_str()
                           : "");
       std::fflush(stdout);
-      const bool done = !partial && epoch + 1 == s.epochs;
+      const bool done = !partial && epoch + 1 == epochs;
       const TrainingPosition position =
           partial ? at(epoch, iteration, global_step, false) : at(epoch + 1, 0, global_step, done);
       ScopedPhase writing(Phase::checkpoint);
@@ -457,6 +512,7 @@ StageResult train_stage(const StageContext& ctx) {
       }
       save_checkpoint(last, *model, optimizer.get(), position, identity, result.best_map50);
       ctx.run_dir.set_last_checkpoint(last);
+      if (ctx.forecaster) ctx.forecaster->after_epoch_end(seconds_since(epoch_end_start));
     }
     comm.barrier();
     if (partial) break;

@@ -8,6 +8,7 @@
 #include "trainplan/executor/execution_plan.hpp"
 #include "trainplan/executor/run.hpp"
 #include "trainplan/executor/run_directory.hpp"
+#include "forecaster.hpp"
 
 namespace trainplan::executor {
 
@@ -30,6 +31,12 @@ struct StageContext {
   /// Where the model trains: cuda:LOCAL_RANK or the CPU. Mixed precision (the stage's `amp`)
   /// applies on CUDA only.
   torch::Device device = torch::kCPU;
+  /// Rank 0's closed loop (forecasts, the deadline policy); nullptr on other ranks.
+  Forecaster* forecaster = nullptr;
+  size_t stage_index = 0;  ///< this stage's place among the run's stages
+  /// The deadline policy is "shorten": rank 0 may cut the epochs at an epoch's end (every
+  /// rank takes part in the broadcast of its decision).
+  bool may_shorten = false;
 };
 
 /// How the stage went.
@@ -39,7 +46,9 @@ struct StageResult {
   double map50 = 0;
   double map50_95 = 0;
   int64_t steps = 0;
-  bool stopped_early = false;  ///< stopped at --max-steps
+  bool stopped_early = false;  ///< stopped at --max-steps or at the deadline
+  bool deadline_stop = false;  ///< stopped by the deadline policy "stop": the run ends here
+  int epochs_kept = 0;         ///< the epochs trained when the policy "shorten" cut them, else 0
 };
 
 /// Trains the stage; collectives fail with RunError naming the rank.

@@ -33,6 +33,7 @@ struct TrainingPosition {
   bool stage_done = false;    ///< the stage's final checkpoint
   RunSetup setup;             ///< what it was trained with
   LossScaleState loss_scale;  ///< mixed precision's loss scale (scale 0: none)
+  int epochs_kept = 0;        ///< the stage's epochs as the deadline policy cut them (0: the plan's)
 };
 
 /// What the checkpoint was made for; loading into another model is refused.

@@ -49,8 +49,10 @@ struct ExecStage {
   double predicted_seconds = 0;  ///< the cost model's estimate for this machine
 };
 
-/// Whether `epoch` (0-based) of the stage trains with mosaic: on until its last
-/// close_mosaic_epochs epochs.
+/// Whether `epoch` (0-based) of the stage, trained for `epochs` epochs (fewer than the plan's
+/// when a deadline cut them), trains with mosaic: on until its last close_mosaic_epochs epochs.
+bool mosaic_in_epoch(const ExecStage& stage, int64_t epoch, int epochs);
+/// As above with the stage's own epochs.
 bool mosaic_in_epoch(const ExecStage& stage, int64_t epoch);
 
 /// The split a stage trains on and the one it evaluates on.

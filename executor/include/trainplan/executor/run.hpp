@@ -39,6 +39,12 @@ struct RunOptions {
   /// After SIGINT/SIGTERM, seconds the workers get to finish their step and checkpoint before
   /// they are killed.
   double term_grace_seconds = 30;
+  /// The run's deadline from its first launch, as typed ("36h", "90m", "45s"; a plain number is
+  /// hours); empty = none. Forecasts give the odds of meeting it.
+  std::string deadline;
+  /// What to do when the forecast misses the deadline: warn, shorten (cut the running stage's
+  /// epochs) or stop (stop in time to evaluate and checkpoint by the deadline).
+  std::string deadline_policy = "warn";
 };
 
 /// Runs the plan; returns the process exit code (0 done, 1 a run failed). Bad input throws

@@ -26,7 +26,9 @@ inline std::vector<std::string> run_arguments(const RunOptions& o) {
                                 std::to_string(o.accumulate), "--term-grace",
                                 fmt::format("{}", o.term_grace_seconds), "--rdzv-timeout",
                                 fmt::format("{}", o.rdzv_timeout_seconds), "--hang-timeout",
-                                fmt::format("{}", o.hang_timeout_seconds)};
+                                fmt::format("{}", o.hang_timeout_seconds), "--deadline-policy",
+                                o.deadline_policy};
+  if (!o.deadline.empty()) a.insert(a.end(), {"--deadline", o.deadline});
   for (const auto& d : o.data) a.insert(a.end(), {"--data", d});
   if (!o.work_dir.empty()) a.insert(a.end(), {"--work-dir", o.work_dir});
   if (o.resume) a.push_back("--resume");

@@ -63,7 +63,7 @@ Question parse_question(const std::string& text, const profiles::Catalog& catalo
 /// The same with the embedded profiles.
 Question parse_question(const std::string& text);
 
-/// Parses a duration: "36h", "1d", "1.5 days", "90m", "2w", or a plain number of hours.
+/// Parses a duration: "36h", "1d", "1.5 days", "90m", "45s", "2w", or a plain number of hours.
 /// Throws InputError naming `what` when it is malformed, zero or negative.
 double parse_duration_hours(const std::string& text, const std::string& what);
 
