@@ -27,7 +27,7 @@ double typical_step_seconds(const std::vector<double>& steps) {
 }
 
 RemainingPart remaining_of(const StageProgress& p) {
-  const double step = typical_step_seconds(p.step_seconds);
+  const double step = p.typical_step_s > 0 ? p.typical_step_s : typical_step_seconds(p.step_seconds);
   RemainingPart part;
   part.median_s = double(std::max<int64_t>(0, p.total_steps - p.steps_done)) * step +
                   p.evaluations_left * p.evaluation_s + p.checkpoints_left * p.checkpoint_s;

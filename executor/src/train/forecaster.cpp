@@ -25,6 +25,9 @@ constexpr int64_t kWarmupSteps = 3;
 constexpr int64_t kForecastsPerStage = 20;
 // The closing table's refitted forecast: the first one made after this share of the steps.
 constexpr double kRefitShare = 0.2;
+// An earlier stage's refit predicts this stage's step as well as this many measured steps do:
+// a stage's first steps on a shared machine swing by a third.
+constexpr double kPriorSteps = 10;
 
 double now_s() {
   using namespace std::chrono;
@@ -78,6 +81,13 @@ void Forecaster::begin_stage(size_t index, int64_t total_steps, int64_t steps_do
   // Until an epoch has ended, its evaluation and checkpoint time is the cost model's, scaled
   // as the last stage's measured ones were.
   predicted_epoch_end_s_ = predicted_eval_s(index) / std::max(1, epochs);
+  prior_step_s_ = 0;
+  if (calibration_) try {
+      prior_step_s_ = costmodel::estimate(local_catalog(), local_scenario(stages_[index], world_),
+                                          *calibration_)
+                          .seconds_per_iter;
+    } catch (const std::exception&) {
+    }
   summaries_.push_back({stages_[index].id, stages_[index].predicted_seconds, 0, 0});
 }
 
@@ -92,6 +102,14 @@ void Forecaster::after_step(int64_t steps_done, double seconds) {
   const bool refit_due = summaries_.back().refit_s == 0 && steps_done >= refit_step;
   if (measured < warmup || measured >= stage_steps) return;
   if ((measured - warmup) % every == 0 || refit_due) forecast(steps_done);
+}
+
+double Forecaster::typical_step() const {
+  const std::vector<double> steps = steady_steps();
+  const double measured = costmodel::typical_step_seconds(steps);
+  if (prior_step_s_ <= 0 || steps.empty()) return measured;
+  const double n = double(steps.size());
+  return (kPriorSteps * prior_step_s_ + n * measured) / (kPriorSteps + n);
 }
 
 std::vector<double> Forecaster::steady_steps() const {
@@ -151,6 +169,7 @@ void Forecaster::forecast(int64_t steps_done) {
   progress.total_steps = total_steps_;
   // The first steps (loader warm-up, first allocations) say little about the rest.
   progress.step_seconds = steady_steps();
+  progress.typical_step_s = step;
   const int64_t epochs_done = steps_done / steps_per_epoch_;
   progress.evaluations_left = int(std::max<int64_t>(0, epochs_ - epochs_done));
   progress.evaluation_s = epoch_end_s();

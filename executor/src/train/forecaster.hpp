@@ -67,7 +67,7 @@ class Forecaster {
   double epoch_end_s() const;
   double predicted_eval_s(size_t index) const;
   std::vector<double> steady_steps() const;
-  double typical_step() const { return costmodel::typical_step_seconds(steady_steps()); }
+  double typical_step() const;
   void decide(const std::string& action, const std::string& message);
 
   std::vector<ExecStage> stages_;
@@ -87,6 +87,9 @@ class Forecaster {
   /// Measured over predicted evaluation-and-checkpoint time, from the last stage that ended
   /// an epoch: the refit scales only the steps, and evaluation has its own costs.
   double epoch_end_scale_ = 1;
+  /// This stage's step as the model refitted on an earlier stage predicts it (0: none), the
+  /// prior that a few measured steps are blended with.
+  double prior_step_s_ = 0;
   bool warned_ = false;
   std::vector<StageForecasts> summaries_;
 };

@@ -18,6 +18,8 @@ struct StageProgress {
   int64_t steps_done = 0;
   int64_t total_steps = 0;
   std::vector<double> step_seconds;  ///< measured steps (the most recent last)
+  /// The step time to forecast with; 0 = typical_step_seconds(step_seconds).
+  double typical_step_s = 0;
   int evaluations_left = 0;        ///< validation passes still to come
   double evaluation_s = 0;         ///< one pass: measured mean, else predicted
   int checkpoints_left = 0;
