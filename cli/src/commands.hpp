@@ -28,5 +28,7 @@ void add_data_command(CLI::App& app, CommandRunner& run);
 void add_plan_commands(CLI::App& app, CommandRunner& run);
 /// `simulate`: Monte Carlo timelines of a plan with failures, checkpoints and restarts.
 void add_simulate_command(CLI::App& app, CommandRunner& run);
+/// `status`: progress, forecast and health of a run, from its run directory.
+void add_status_command(CLI::App& app, CommandRunner& run);
 
 }  // namespace trainplan::cli

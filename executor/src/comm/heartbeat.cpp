@@ -3,6 +3,7 @@
 #include "trainplan/executor/heartbeat.hpp"
 
 #include <fmt/format.h>
+#include <nlohmann/json.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
 #include <unistd.h>
 
@@ -15,6 +16,7 @@
 #include <thread>
 #include <vector>
 
+#include "trainplan/atomic_file.hpp"
 #include "trainplan/executor/activity.hpp"
 #include "trainplan/executor/error_file.hpp"
 
@@ -122,6 +124,31 @@ struct HeartbeatMonitor::State {
     return "";
   }
 
+  // Rank 0: what it last saw of every rank, for `trainplan status` in another terminal.
+  void write_health() {
+    if (options.health_path.empty()) return;
+    const auto now = Clock::now();
+    nlohmann::ordered_json ranks = nlohmann::json::array();
+    for (int r = 0; r < world.world_size; ++r) {
+      const Seen& s = seen[r];
+      nlohmann::ordered_json j;
+      j["rank"] = r;
+      j["phase"] = s.ever ? phase_name(s.phase) : "no heartbeat yet";
+      j["stage"] = s.stage;
+      j["step"] = s.step;
+      j["heartbeat_age_s"] = seconds(now - (s.ever ? s.beat_changed : started));
+      j["progress_age_s"] = seconds(now - (s.ever ? s.progress_changed : started));
+      ranks.push_back(j);
+    }
+    nlohmann::ordered_json health;
+    health["updated"] = std::chrono::duration<double>(
+                            std::chrono::system_clock::now().time_since_epoch()).count();
+    health["interval_s"] = seconds(interval);
+    health["hang_timeout_s"] = options.hang_timeout_seconds;
+    health["ranks"] = ranks;
+    write_file_atomically(options.health_path, health.dump() + "\n");
+  }
+
   void run() {
     std::unique_lock<std::mutex> lock(mutex);
     while (!stopping) {
@@ -131,6 +158,7 @@ struct HeartbeatMonitor::State {
         obey_abort();
         if (world.rank == 0) {
           const std::string report = find_hang();
+          write_health();
           if (!report.empty()) {
             store->set(kAbortKey, bytes(report));
             std::fprintf(stderr, "trainplan: hang detected: %s; ending the run (exit 1)\n",

@@ -51,6 +51,12 @@ void append_record(const std::string& path, const nlohmann::ordered_json& record
   out << record.dump() << "\n";
 }
 
+std::vector<std::string> stage_ids(const std::vector<ExecStage>& stages) {
+  std::vector<std::string> ids;
+  for (const auto& s : stages) ids.push_back(s.id);
+  return ids;
+}
+
 nlohmann::json optional_number(const std::optional<double>& v) {
   return v ? nlohmann::json(*v) : nlohmann::json(nullptr);
 }
@@ -64,7 +70,8 @@ std::string hours_text(double s) {
 Forecaster::Forecaster(const std::vector<ExecStage>& stages, int world, const RunDirectory& run_dir,
                        DeadlinePolicy deadline)
     : stages_(stages), world_(world), forecast_path_(run_dir.path() + "/forecast.jsonl"),
-      deadline_(std::move(deadline)), run_started_(run_start_time(run_dir)) {}
+      deadline_(std::move(deadline)), run_started_(run_start_time(run_dir)),
+      status_(run_dir.path(), world, stage_ids(stages)) {}
 
 double Forecaster::run_elapsed_s() const { return now_s() - run_started_; }
 
@@ -89,11 +96,15 @@ void Forecaster::begin_stage(size_t index, int64_t total_steps, int64_t steps_do
     } catch (const std::exception&) {
     }
   summaries_.push_back({stages_[index].id, stages_[index].predicted_seconds, 0, 0});
+  status_.at(stages_[index].id, steps_done, total_steps, steps_done / steps_per_epoch_ + 1, epochs,
+             /*now=*/true);
 }
 
 void Forecaster::after_step(int64_t steps_done, double seconds) {
   steps_done_ = steps_done;
   step_seconds_.push_back(seconds);
+  status_.at(stages_[index_].id, steps_done, total_steps_,
+             std::min<int64_t>(epochs_, steps_done / steps_per_epoch_ + 1), epochs_);
   const int64_t stage_steps = total_steps_ - first_step_;
   const int64_t measured = steps_done - first_step_;
   const int64_t warmup = std::max<int64_t>(kWarmupSteps, int64_t(std::ceil(kWarmupShare * stage_steps)));

@@ -12,6 +12,7 @@
 #include "trainplan/costmodel/scenario.hpp"
 #include "trainplan/executor/execution_plan.hpp"
 #include "trainplan/executor/run_directory.hpp"
+#include "run_status.hpp"
 
 namespace trainplan::executor {
 
@@ -58,6 +59,8 @@ class Forecaster {
   /// keep so that the run's median forecast meets the deadline (at least epochs_done, at most
   /// its epochs); nothing when no change is needed.
   std::optional<int> shortened_epochs(int epochs_done);
+  /// The run ended: status.json says so ("finished", "stopped" or "failed").
+  void end_run(const std::string& state, const std::string& message) { status_.end(state, message); }
   /// Each started stage's forecasts.
   const std::vector<StageForecasts>& stage_forecasts() const { return summaries_; }
 
@@ -92,6 +95,7 @@ class Forecaster {
   double prior_step_s_ = 0;
   bool warned_ = false;
   std::vector<StageForecasts> summaries_;
+  RunStatus status_;
 };
 
 }  // namespace trainplan::executor

@@ -258,7 +258,8 @@ bool shares_run_directory(Communicator& comm, const std::string& work_dir) {
 }
 
 // Hang detection for a job of several ranks (none when off or alone).
-std::unique_ptr<HeartbeatMonitor> watch_for_hangs(const RunOptions& o, const WorldInfo& world) {
+std::unique_ptr<HeartbeatMonitor> watch_for_hangs(const RunOptions& o, const WorldInfo& world,
+                                                  const std::string& work_dir) {
   // By default the stuck rank is named before its peers' collectives give up, but never within
   // 10 s: a step or a batch of evaluation may take seconds.
   const double hang = o.hang_timeout_seconds < 0 ? std::max(10.0, 0.75 * o.timeout_seconds)
@@ -267,6 +268,7 @@ std::unique_ptr<HeartbeatMonitor> watch_for_hangs(const RunOptions& o, const Wor
   HeartbeatOptions h;
   h.hang_timeout_seconds = hang;
   h.startup_timeout_seconds = o.rdzv_timeout_seconds;
+  if (world.rank == 0) h.health_path = work_dir + "/health.json";
   return std::make_unique<HeartbeatMonitor>(world, h);
 }
 
@@ -330,7 +332,13 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
     StageResult r;
     try {
       r = train_stage(ctx);
+    } catch (const Error& e) {
+      if (forecaster) forecaster->end_run("failed", e.what());
+      throw;
     } catch (const StopRequested& stop) {
+      if (forecaster)
+        forecaster->end_run("stopped", fmt::format("stopped by {} in {}; continue with --resume",
+                                                   signal_name(stop.signal()), stop.what()));
       if (comm->rank() == 0)
         std::fprintf(stderr,
                      "trainplan: stopped by %s in %s; the checkpoint is written: continue with "
@@ -352,6 +360,9 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
     comm->barrier();
     // The deadline policy "stop" ends the run: the later stages would start past it.
     if (r.deadline_stop) {
+      if (forecaster)
+        forecaster->end_run("finished", fmt::format("stopped at the deadline (policy stop) in "
+                                                    "stage \"{}\"", stage.id));
       if (comm->rank() == 0)
         std::printf("stopped at the deadline (--deadline %s, policy stop) in stage \"%s\"; "
                     "its best checkpoint is %s\n",
@@ -360,7 +371,10 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
       break;
     }
   }
-  if (comm->rank() == 0) print_closing_table(reports, forecaster->stage_forecasts());
+  if (forecaster) {
+    if (reports.empty() || !reports.back().result.deadline_stop) forecaster->end_run("finished", "");
+    print_closing_table(reports, forecaster->stage_forecasts());
+  }
   return 0;
 }
 
@@ -431,7 +445,7 @@ int run_plan(const RunOptions& given) {
     // --rdzv-timeout. All ranks agree on runs/<plan-name> (or --work-dir).
     work_dir = work_dir_for(o, plan, /*fresh=*/false);
     comm = join(o, world);
-    heartbeat = watch_for_hangs(o, world);
+    heartbeat = watch_for_hangs(o, world, work_dir);
     // A job its launcher restarted (torchrun --max-restarts, a Slurm requeue) continues from
     // its last checkpoint instead of training again from scratch over it.
     if (world.restart_count > 0 && !o.resume) {
@@ -463,7 +477,7 @@ int run_plan(const RunOptions& given) {
     comm->barrier_within(within);
   } else {
     comm = join(o, world);
-    heartbeat = watch_for_hangs(o, world);
+    heartbeat = watch_for_hangs(o, world, work_dir);
   }
   predict(exec, world.world_size);
   int code = run_workers(o, plan, work_dir, comm.get(), exec, world.node_count, device);

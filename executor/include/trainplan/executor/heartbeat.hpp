@@ -5,6 +5,7 @@
 // rank, and every rank ends with exit 1 (a hung rank cannot end itself: its heartbeat thread
 // does). Ranks waiting in a collective are never blamed: they wait for the hung one.
 #include <memory>
+#include <string>
 
 #include "trainplan/executor/world_info.hpp"
 
@@ -19,6 +20,9 @@ struct HeartbeatOptions {
   double startup_timeout_seconds = 300;
   /// Seconds between heartbeats; 0 = a sixth of the hang timeout, within [0.2, 5].
   double interval_seconds = 0;
+  /// Rank 0 writes what it sees of every rank here at each heartbeat (for `trainplan status`);
+  /// empty = nowhere.
+  std::string health_path;
 };
 
 /// Sends heartbeats from a background thread while it exists (rank 0 also watches).
