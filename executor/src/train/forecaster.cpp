@@ -194,13 +194,7 @@ void Forecaster::forecast(int64_t steps_done) {
   const int64_t refit_step = first_step_ + int64_t(std::ceil(kRefitShare * (total_steps_ - first_step_)));
   if (summary.refit_s == 0 && steps_done >= refit_step) summary.refit_s = stage_total;
 
-  nlohmann::ordered_json r;
-  r["kind"] = "forecast";
-  r["time"] = now_s();
-  r["elapsed_s"] = elapsed;
-  r["stage"] = stages_[index_].id;
-  r["step"] = steps_done;
-  r["steps"] = total_steps_;
+  nlohmann::ordered_json r = record_head("forecast", steps_done);
   r["seconds_per_step"] = step;
   r["stage_elapsed_s"] = progress.elapsed_s;
   r["stage_forecast_s"] = stage_total;
@@ -226,15 +220,20 @@ void Forecaster::forecast(int64_t steps_done) {
   }
 }
 
-void Forecaster::decide(const std::string& action, const std::string& message) {
-  std::fprintf(stderr, "\ntrainplan: deadline (%s): %s\n", action.c_str(), message.c_str());
+nlohmann::ordered_json Forecaster::record_head(const std::string& kind, int64_t step) const {
   nlohmann::ordered_json r;
-  r["kind"] = "decision";
+  r["kind"] = kind;
   r["time"] = now_s();
   r["elapsed_s"] = run_elapsed_s();
   r["stage"] = stages_[index_].id;
-  r["step"] = steps_done_;
+  r["step"] = step;
   r["steps"] = total_steps_;
+  return r;
+}
+
+void Forecaster::decide(const std::string& action, const std::string& message) {
+  std::fprintf(stderr, "\ntrainplan: deadline (%s): %s\n", action.c_str(), message.c_str());
+  nlohmann::ordered_json r = record_head("decision", steps_done_);
   r["policy"] = deadline_.action;
   r["action"] = action;
   r["message"] = message;
@@ -278,13 +277,7 @@ std::optional<int> Forecaster::shortened_epochs(int epochs_done) {
 
 void Forecaster::end_stage(double measured_s) {
   StageForecasts& summary = summaries_.back();
-  nlohmann::ordered_json r;
-  r["kind"] = "stage_end";
-  r["time"] = now_s();
-  r["elapsed_s"] = run_elapsed_s();
-  r["stage"] = stages_[index_].id;
-  r["step"] = steps_done_;
-  r["steps"] = total_steps_;
+  nlohmann::ordered_json r = record_head("stage_end", steps_done_);
   r["measured_s"] = measured_s;
   r["stage_first_forecast_s"] = summary.first_s;
   r["stage_refit_forecast_s"] = summary.refit_s > 0 ? nlohmann::json(summary.refit_s) : nlohmann::json(nullptr);

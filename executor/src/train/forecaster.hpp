@@ -4,6 +4,8 @@
 // the plan is re-forecast (this stage from its own steps, later ones through the fitted
 // scales), the run's finish and deadline odds are drawn, and each forecast is appended to
 // forecast.jsonl. The deadline policy acts on them (docs/executor.md, "Forecasts").
+#include <nlohmann/json.hpp>
+
 #include <optional>
 #include <string>
 #include <vector>
@@ -72,6 +74,8 @@ class Forecaster {
   std::vector<double> steady_steps() const;
   double typical_step() const;
   void decide(const std::string& action, const std::string& message);
+  /// The fields every forecast.jsonl record starts with.
+  nlohmann::ordered_json record_head(const std::string& kind, int64_t step) const;
 
   std::vector<ExecStage> stages_;
   int world_;
