@@ -28,6 +28,8 @@ void add_data_command(CLI::App& app, CommandRunner& run);
 void add_plan_commands(CLI::App& app, CommandRunner& run);
 /// `simulate`: Monte Carlo timelines of a plan with failures, checkpoints and restarts.
 void add_simulate_command(CLI::App& app, CommandRunner& run);
+/// `probe` itself (machine rates, all-reduce, training steps into a profile and records).
+void add_probe_command(CLI::App& probe, CommandRunner& run);
 /// `status`: progress, forecast and health of a run, from its run directory.
 void add_status_command(CLI::App& app, CommandRunner& run);
 

@@ -2,6 +2,7 @@
 // by torchrun / srun as one worker). It parses the same run flags and maps errors to the
 // exit codes of DESIGN 3.9.
 #include <CLI/CLI.hpp>
+#include <fmt/format.h>
 #include <cstdio>
 #include <filesystem>
 
@@ -10,6 +11,7 @@
 #include "trainplan/error.hpp"
 #include "trainplan/executor/comm_bench.hpp"
 #include "trainplan/executor/error_file.hpp"
+#include "trainplan/executor/machine_bench.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"trainplan-executor: runs a trainplan plan (started by `trainplan run`)"};
@@ -21,6 +23,12 @@ int main(int argc, char** argv) {
   CLI::App* bench_comm = app.add_subcommand(
       "bench-comm", "All-reduce and all-gather bandwidth, printed as nccl-tests prints it");
   trainplan::cli::add_comm_bench_flags(*bench_comm, bench);
+  double machine_seconds = 1.0;
+  int machine_image_size = 128;
+  CLI::App* bench_machine = app.add_subcommand(
+      "bench-machine", "One rank's matrix-product, memory-copy and loader rates, as JSON");
+  bench_machine->add_option("--seconds", machine_seconds, "Measuring time per rate (default 1)");
+  bench_machine->add_option("--image-size", machine_image_size, "Loader image side (default 128)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -29,6 +37,15 @@ int main(int argc, char** argv) {
   try {
     std::error_code error;
     const std::string self = std::filesystem::read_symlink("/proc/self/exe", error).string();
+    if (bench_machine->parsed()) {
+      if (!(machine_seconds > 0 && machine_seconds <= 60))
+        throw trainplan::InputError(fmt::format("--seconds: {} is not accepted; expected 0 < s <= 60", machine_seconds));
+      if (machine_image_size < 32 || machine_image_size > 1024 || machine_image_size % 32)
+        throw trainplan::InputError(fmt::format("--image-size: {} is not accepted; expected a multiple of 32 in 32..1024", machine_image_size));
+      std::printf("%s\n", trainplan::executor::to_json(
+                              trainplan::executor::measure_machine(machine_seconds, machine_image_size)).c_str());
+      return 0;
+    }
     if (bench_comm->parsed()) {
       bench->self_path = self;
       return trainplan::executor::run_comm_bench(*bench);

@@ -13,6 +13,7 @@
 #include "plan_printer.hpp"
 #include "comm_bench_flags.hpp"
 #include "run_flags.hpp"
+#include "subprocess.hpp"
 #include "trainplan/executor/run_arguments.hpp"
 #include "trainplan/error.hpp"
 #include "trainplan/planner/answer.hpp"
@@ -26,17 +27,6 @@ namespace {
 
 constexpr const char* kDemoQuestion = "4 GPUs, 1 day budget?";
 constexpr int kDemoRanks = 2;
-
-std::string executor_program() {
-  std::error_code error;
-  fs::path self = fs::read_symlink("/proc/self/exe", error);
-  fs::path program = self.parent_path() / "trainplan-executor";
-  if (error || !fs::exists(program))
-    throw RunError(fmt::format("the executor program {} is missing: it needs LibTorch; "
-                               "scripts/setup.sh installs libtorch-dev and builds it",
-                               program.string()));
-  return program.string();
-}
 
 // Replaces this process with the executor program running `args`.
 [[noreturn]] void exec_executor(std::vector<std::string> args) {
@@ -58,8 +48,11 @@ std::string executor_program() {
 
 void add_run_commands(CLI::App& app, CommandRunner& run) {
   // `trainplan probe comm`: the executor's communication benchmark.
-  CLI::App* probe = app.add_subcommand("probe", "Measure this machine");
-  probe->require_subcommand(1);
+  CLI::App* probe = app.add_subcommand(
+      "probe", "Measure this machine in under a minute: a profile and measurement records for "
+               "estimate --profiles/--measured (probe comm: the all-reduce table alone)");
+  probe->require_subcommand(0, 1);
+  add_probe_command(*probe, run);
   auto bench = std::make_shared<executor::CommBenchOptions>();
   CLI::App* comm = probe->add_subcommand(
       "comm", "All-reduce and all-gather from 8 B to 256 MB over Gloo (NCCL with GPUs), printed "
