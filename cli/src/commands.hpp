@@ -28,5 +28,7 @@ void add_data_command(CLI::App& app, CommandRunner& run);
 void add_plan_commands(CLI::App& app, CommandRunner& run);
 /// `simulate`: Monte Carlo timelines of a plan with failures, checkpoints and restarts.
 void add_simulate_command(CLI::App& app, CommandRunner& run);
+/// `report`: one self-contained HTML page of charts for a plan file or a run directory.
+void add_report_command(CLI::App& app, CommandRunner& run);
 
 }  // namespace trainplan::cli
