@@ -75,13 +75,14 @@ void add_report_command(CLI::App& app, CommandRunner& run) {
       if (options.runs > kMaxReportRuns)
         throw InputError(fmt::format("--runs: {} is more than a report holds; accepted: 1 to {}",
                                      options.runs, kMaxReportRuns));
+      // Inputs first: bad input is exit 2 whatever the build.
+      const auto inputs = read_report_inputs(f->input);
       const auto libraries = chart_library();
       if (libraries.empty())
         throw RunError(
             "this build of trainplan has no chart library (npm and node were not found when it was "
             "configured, or TRAINPLAN_REPORT_CHARTS was off): install npm and rebuild to use "
             "trainplan report");
-      const auto inputs = read_report_inputs(f->input);
       const auto catalog = load_catalog(f->profile_files);
       const auto simulation = simulate_for_report(catalog, inputs.plan, options);
       auto charts = plan_charts(catalog, inputs.plan, simulation);

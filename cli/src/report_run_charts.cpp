@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 namespace trainplan::cli {
@@ -9,6 +10,9 @@ namespace trainplan::cli {
 namespace {
 
 using Json = nlohmann::ordered_json;
+
+// The forecast chart draws the deadline when it is at most this many times the highest forecast.
+constexpr double kDeadlineDrawnWithin = 3;
 
 // metrics.jsonl with a running epoch number over the whole run (stages one after another).
 Json metrics_rows(const ReportInputs& in) {
@@ -200,7 +204,16 @@ Chart forecast_chart(const ReportInputs& in) {
   Json total;
   total["height"] = 220;
   total["layer"] = Json::array({band, p50});
-  if (deadline) total["layer"].push_back(rule_layer("y", *deadline, "deadline"));
+  double highest = 0;
+  for (const auto& r : rows)
+    for (const char* f : {"finish_p50_h", "finish_p90_h"})
+      if (r[f].is_number()) highest = std::max(highest, r[f].get<double>());
+  // A deadline far above every forecast (a run scaled to this machine keeps the plan's
+  // deadline) would flatten the forecasts to a line at zero: named, not drawn.
+  if (deadline && *deadline <= kDeadlineDrawnWithin * highest)
+    total["layer"].push_back(rule_layer("y", *deadline, "deadline"));
+  else if (deadline)
+    c.caption += fmt::format(" The deadline ({:.3g} h) is far above every forecast and not drawn.", *deadline);
   Json stage_line;
   stage_line["transform"] = Json::array({{{"filter", "datum.kind === 'forecast' && isValid(datum.stage_forecast_h)"}}});
   stage_line["mark"] = {{"type", "line"}, {"tooltip", true}};
