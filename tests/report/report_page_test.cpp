@@ -134,7 +134,7 @@ TEST_CASE("report of a plan file draws its four charts offline in a headless bro
   REQUIRE(run_trainplan({"plan", "4 GPUs, 1 day budget?", "-o", dir + "/plan.json"}, out, err) == 0);
   const std::string html = dir + "/report.html";
   if (const auto why = write_report(dir + "/plan.json", html); !why.empty()) {
-    MESSAGE("REPORT BROWSER TEST SKIPPED: " << why);
+    MESSAGE("REPORT TEST SKIPPED: " << why);
     return;
   }
   check_self_contained(html);
@@ -144,7 +144,7 @@ TEST_CASE("report of a plan file draws its four charts offline in a headless bro
   CHECK(page.find("Loss and mAP") == std::string::npos);  // run charts only for run directories
   const std::string chromium = find_chromium();
   if (const auto why = browser_skip_reason(chromium); !why.empty()) {
-    MESSAGE("REPORT BROWSER TEST SKIPPED: " << why);
+    MESSAGE("REPORT TEST SKIPPED: " << why);
     return;
   }
   check_rendered(chromium, html, output_dir() + "/plan-report.png", kPlanCharts);
@@ -152,7 +152,7 @@ TEST_CASE("report of a plan file draws its four charts offline in a headless bro
 
 TEST_CASE("report of a short demo run draws every chart, and says so where forecast.jsonl is missing") {
   if (!TRAINPLAN_HAS_EXECUTOR) {
-    MESSAGE("REPORT RUN TEST SKIPPED: this build has no trainplan-executor (TRAINPLAN_BUILD_EXECUTOR off)");
+    MESSAGE("REPORT TEST SKIPPED: this build has no trainplan-executor (TRAINPLAN_BUILD_EXECUTOR off)");
     return;
   }
   const std::string run = make_temp_dir() + "/demo";
@@ -161,7 +161,7 @@ TEST_CASE("report of a short demo run draws every chart, and says so where forec
   REQUIRE(run_trainplan({"demo", "--work-dir", run, "--max-steps", kDemoSteps}, out, err) == 0);
   const std::string html = run + "-report.html";
   if (const auto why = write_report(run, html); !why.empty()) {
-    MESSAGE("REPORT BROWSER TEST SKIPPED: " << why);
+    MESSAGE("REPORT TEST SKIPPED: " << why);
     return;
   }
   check_self_contained(html);
@@ -175,7 +175,7 @@ TEST_CASE("report of a short demo run draws every chart, and says so where forec
   }
   const std::string chromium = find_chromium();
   if (const auto why = browser_skip_reason(chromium); !why.empty()) {
-    MESSAGE("REPORT BROWSER TEST SKIPPED: " << why);
+    MESSAGE("REPORT TEST SKIPPED: " << why);
     return;
   }
   check_rendered(chromium, html, output_dir() + "/demo-run-report.png", charts);
