@@ -39,7 +39,8 @@ Json strategy_panel(const std::string& field, const std::string& title,
   bars["encoding"]["x"] = {{"field", field}, {"type", "quantitative"}, {"title", title}};
   bars["encoding"]["color"] = {{"field", "verdict"}, {"type", "nominal"}, {"title", nullptr},
                                {"scale", {{"domain", {"recommended", "feasible", "not feasible"}},
-                                          {"range", {"#2ca02c", "#1f77b4", "#bbbbbb"}}}}};
+                                          {"range", {"#2ca02c", "#1f77b4", "#bbbbbb"}}}},
+                               {"legend", {{"orient", "bottom"}}}};
   Json panel;
   panel["width"] = 200;
   panel["height"] = 180;
@@ -83,8 +84,13 @@ Chart strategies_chart(const profiles::Catalog& catalog, const planner::Plan& pl
     spec.erase("height");
     const auto& q = plan.question;
     spec["hconcat"] = {strategy_panel("hours", "time (hours)", q.deadline_hours, "deadline"),
-                       strategy_panel("cost_usd", "cost (USD)", q.max_cost_usd, "budget"),
-                       strategy_panel("expected_ap", "expected AP (%)", std::nullopt, "")};
+                       strategy_panel("cost_usd", "cost (USD)", q.max_cost_usd, "budget")};
+    bool any_ap = false;
+    for (const auto& row : rows) any_ap = any_ap || row["expected_ap"].is_number();
+    if (any_ap)
+      spec["hconcat"].push_back(strategy_panel("expected_ap", "expected AP (%)", std::nullopt, ""));
+    else  // an empty panel would look like AP 0
+      c.caption += " No expected AP: the published figures are for other data than the question's.";
     c.spec = spec;
   } catch (const InputError& e) {
     c.missing = fmt::format("The plan's question could not be asked again: {}", e.what());
