@@ -47,9 +47,11 @@ PageHeader header_of(const ReportInputs& in) {
       q.deadline_hours ? fmt::format("; deadline {:g} h", *q.deadline_hours) : "",
       q.max_cost_usd ? fmt::format("; budget ${:g}", *q.max_cost_usd) : ""));
   if (in.run_dir)
-    h.facts.push_back(fmt::format("Run: {} epoch records in metrics.jsonl; {}", in.metrics.size(),
-                                  in.forecast ? fmt::format("{} records in forecast.jsonl", in.forecast->size())
-                                              : std::string("no forecast.jsonl")));
+    h.facts.push_back(fmt::format(
+        "Run: {} epoch record{} in metrics.jsonl; {}", in.metrics.size(), in.metrics.size() == 1 ? "" : "s",
+        in.forecast ? fmt::format("{} record{} in forecast.jsonl", in.forecast->size(),
+                                  in.forecast->size() == 1 ? "" : "s")
+                    : std::string("no forecast.jsonl")));
   return h;
 }
 

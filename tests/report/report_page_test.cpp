@@ -191,3 +191,24 @@ TEST_CASE("report of a short demo run draws every chart, and says so where forec
     check_rendered(chromium, with_forecast, output_dir() + "/demo-run-forecast-report.png", charts);
   }
 }
+
+TEST_CASE("report of a run still being written skips the unfinished last metrics line") {
+  const std::string dir = make_temp_dir();
+  std::string out, err;
+  REQUIRE(run_trainplan({"plan", "4 GPUs, 1 day budget?", "-o", dir + "/plan.json"}, out, err) == 0);
+  std::ofstream(dir + "/metrics.jsonl")
+      << R"({"stage":"finetune","epoch":1,"train_loss":2.5,"map50":0.1,"seconds":3.2,"seconds_per_iter":0.27})"
+      << "\n"
+      << R"({"stage":"finetune","epoch":2,"train_lo)";  // no newline yet: being written
+  const int code = run_trainplan({"report", dir, "-o", dir + "/r.html", "--runs", "50"}, out, err);
+  if (code == 1 && err.find("no chart library") != std::string::npos) {
+    MESSAGE("REPORT TEST SKIPPED: " << err);
+    return;
+  }
+  INFO(err);
+  REQUIRE(code == 0);
+  CHECK(out.find("7 of 8 charts") != std::string::npos);
+  CHECK(out.find("no chart \"Forecast over the run\": This run has no forecast.jsonl") != std::string::npos);
+  const std::string page = file_text(dir + "/r.html");
+  CHECK(page.find("Run: 1 epoch record in metrics.jsonl; no forecast.jsonl") != std::string::npos);
+}
