@@ -42,7 +42,7 @@ Json strategy_panel(const std::string& field, const std::string& title,
                                           {"range", {"#2ca02c", "#1f77b4", "#bbbbbb"}}}},
                                {"legend", {{"orient", "bottom"}}}};
   Json panel;
-  panel["width"] = 200;
+  panel["width"] = 180;
   panel["height"] = 180;
   panel["transform"] = Json::array({{{"filter", fmt::format("isValid(datum.{})", field)}}});
   panel["layer"] = Json::array({bars});
