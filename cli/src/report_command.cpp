@@ -40,18 +40,19 @@ PageHeader header_of(const ReportInputs& in) {
   h.facts.push_back(fmt::format("Plan {} ({}), strategy {}: {} stage{} on {} x {}", p.name,
                                 in.plan_path, p.strategy, p.stages.size(),
                                 p.stages.size() == 1 ? "" : "s", q.gpus, q.gpu));
-  h.facts.push_back(fmt::format(
-      "Predicted: {:.2f} h (likely {:.2f}-{:.2f} h), {:.1f} GPU-hours, ${:.0f}{}{}",
-      p.summary.makespan_seconds / 3600, p.summary.makespan_p10_seconds / 3600,
-      p.summary.makespan_p90_seconds / 3600, p.summary.gpu_hours, p.summary.cost_usd,
-      q.deadline_hours ? fmt::format("; deadline {:g} h", *q.deadline_hours) : "",
-      q.max_cost_usd ? fmt::format("; budget ${:g}", *q.max_cost_usd) : ""));
+  h.facts.push_back(
+      fmt::format("Predicted: {:.2f} h (likely {:.2f}-{:.2f} h), {:.1f} GPU-hours, ${:.0f}{}{}",
+                  p.summary.makespan_seconds / 3600, p.summary.makespan_p10_seconds / 3600,
+                  p.summary.makespan_p90_seconds / 3600, p.summary.gpu_hours, p.summary.cost_usd,
+                  q.deadline_hours ? fmt::format("; deadline {:g} h", *q.deadline_hours) : "",
+                  q.max_cost_usd ? fmt::format("; budget ${:g}", *q.max_cost_usd) : ""));
   if (in.run_dir)
-    h.facts.push_back(fmt::format(
-        "Run: {} epoch record{} in metrics.jsonl; {}", in.metrics.size(), in.metrics.size() == 1 ? "" : "s",
-        in.forecast ? fmt::format("{} record{} in forecast.jsonl", in.forecast->size(),
-                                  in.forecast->size() == 1 ? "" : "s")
-                    : std::string("no forecast.jsonl")));
+    h.facts.push_back(
+        fmt::format("Run: {} epoch record{} in metrics.jsonl; {}", in.metrics.size(),
+                    in.metrics.size() == 1 ? "" : "s",
+                    in.forecast ? fmt::format("{} record{} in forecast.jsonl", in.forecast->size(),
+                                              in.forecast->size() == 1 ? "" : "s")
+                                : std::string("no forecast.jsonl")));
   return h;
 }
 
@@ -61,10 +62,12 @@ void add_report_command(CLI::App& app, CommandRunner& run) {
   auto f = std::make_shared<ReportFlags>();
   CLI::App* cmd = app.add_subcommand(
       "report", "Write one self-contained HTML page of charts for a plan file or a run directory");
-  cmd->add_option("input", f->input, "Plan file (trainplan plan -o plan.json) or run directory (runs/<name>/)")
+  cmd->add_option("input", f->input,
+                  "Plan file (trainplan plan -o plan.json) or run directory (runs/<name>/)")
       ->required();
   cmd->add_option("-o,--output", f->output, "HTML file to write")->required();
-  cmd->add_option("--runs", f->simulation.runs, "Monte Carlo runs for the finish-time chart, 1 to 20,000 (default 2000)");
+  cmd->add_option("--runs", f->simulation.runs,
+                  "Monte Carlo runs for the finish-time chart, 1 to 20,000 (default 2000)");
   cmd->add_option("--seed", f->simulation.seed, "Random seed of the simulation (default 1)");
   cmd->add_option("--mtbf-hours", f->simulation.mtbf_hours,
                   "Mean time between failures of one GPU, hours (default 2000 in reports)");

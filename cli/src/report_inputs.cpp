@@ -63,16 +63,26 @@ std::vector<nlohmann::json> read_forecast(const std::string& path) {
 
 const std::vector<const char*>& metrics_number_fields() {
   static const std::vector<const char*> fields = {
-      "train_loss", "box_loss", "cls_loss", "map50", "map50_95", "map75", "seconds",
-      "seconds_per_iter", "data_seconds_per_iter", "lr"};
+      "train_loss", "box_loss",         "cls_loss",
+      "map50",      "map50_95",         "map75",
+      "seconds",    "seconds_per_iter", "data_seconds_per_iter",
+      "lr"};
   return fields;
 }
 
 const std::vector<const char*>& forecast_number_fields() {
-  static const std::vector<const char*> fields = {
-      "time", "elapsed_s", "step", "steps", "stage_forecast_s", "stage_first_forecast_s",
-      "finish_p10_s", "finish_p50_s", "finish_p90_s", "deadline_s", "deadline_probability",
-      "measured_s"};
+  static const std::vector<const char*> fields = {"time",
+                                                  "elapsed_s",
+                                                  "step",
+                                                  "steps",
+                                                  "stage_forecast_s",
+                                                  "stage_first_forecast_s",
+                                                  "finish_p10_s",
+                                                  "finish_p50_s",
+                                                  "finish_p90_s",
+                                                  "deadline_s",
+                                                  "deadline_probability",
+                                                  "measured_s"};
   return fields;
 }
 
@@ -85,8 +95,8 @@ ReportInputs read_report_inputs(const std::string& path) {
   if (fs::is_directory(status)) {
     const fs::path dir(path);
     if (!fs::exists(dir / "plan.json"))
-      throw InputError(fmt::format("{} is not a run directory: it has no plan.json; {}", path,
-                                   kAccepted));
+      throw InputError(
+          fmt::format("{} is not a run directory: it has no plan.json; {}", path, kAccepted));
     in.run_dir = path;
     in.plan_path = (dir / "plan.json").string();
     in.plan = planner::read_plan_file(in.plan_path);

@@ -2,7 +2,6 @@
 // What `trainplan report` reads: a plan file, or a run directory (runs/<name>/) with its
 // plan.json, metrics.jsonl and, in newer runs, forecast.jsonl (docs/report.md).
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>

@@ -34,9 +34,10 @@ std::vector<JsonLine> read_json_lines(const std::string& path) {
     nlohmann::json value = nlohmann::json::parse(line, nullptr, false);
     if (value.is_discarded() && !terminated) break;  // being written right now
     if (!value.is_object())
-      throw InputError(fmt::format("{} line {}: not a JSON object: {} (each line must be one "
-                                   "JSON object)",
-                                   path, number, line.size() > 60 ? line.substr(0, 57) + "..." : line));
+      throw InputError(
+          fmt::format("{} line {}: not a JSON object: {} (each line must be one "
+                      "JSON object)",
+                      path, number, line.size() > 60 ? line.substr(0, 57) + "..." : line));
     out.push_back({path, number, std::move(value)});
   }
   return out;
@@ -54,8 +55,8 @@ std::optional<double> number_field(const JsonLine& line, const char* field) {
 std::string string_field(const JsonLine& line, const char* field) {
   const auto it = line.value.find(field);
   if (it == line.value.end())
-    throw InputError(
-        fmt::format("{} line {}: field \"{}\" is missing; expected a string", line.file, line.line, field));
+    throw InputError(fmt::format("{} line {}: field \"{}\" is missing; expected a string",
+                                 line.file, line.line, field));
   if (!it->is_string())
     throw InputError(fmt::format("{} line {}: field \"{}\" is {}; expected a string", line.file,
                                  line.line, field, shown(*it)));

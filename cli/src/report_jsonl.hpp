@@ -2,7 +2,6 @@
 // JSON-lines files of a run (metrics.jsonl, forecast.jsonl) read for `trainplan report`, with
 // messages that name the file, the line and the field.
 #include <nlohmann/json.hpp>
-
 #include <optional>
 #include <string>
 #include <vector>

@@ -11,11 +11,20 @@ std::string escape_html(const std::string& text) {
   out.reserve(text.size());
   for (char ch : text) {
     switch (ch) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += ch;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += ch;
     }
   }
   return out;
@@ -26,8 +35,10 @@ std::string escape_html(const std::string& text) {
 std::string script_json(const nlohmann::ordered_json& value) {
   std::string out;
   for (char ch : value.dump()) {
-    if (ch == '<') out += "\\u003c";
-    else out += ch;
+    if (ch == '<')
+      out += "\\u003c";
+    else
+      out += ch;
   }
   return out;
 }
@@ -94,7 +105,8 @@ std::string render_page(const PageHeader& header, const std::vector<Chart>& char
   page += fmt::format("<title>{}</title>\n<style>{}</style>\n", escape_html(header.title), kStyle);
   page += fmt::format("<script>{}</script>\n", kErrorCapture);
   for (const auto& lib : libraries)
-    page += fmt::format("<script data-library=\"{} {}\">\n{}\n</script>\n", lib.name, lib.version, lib.text);
+    page += fmt::format("<script data-library=\"{} {}\">\n{}\n</script>\n", lib.name, lib.version,
+                        lib.text);
   page += "</head>\n<body>\n";
   page += fmt::format("<h1>{}</h1>\n<ul class=\"facts\">\n", escape_html(header.title));
   for (const auto& fact : header.facts) page += fmt::format("<li>{}</li>\n", escape_html(fact));
@@ -102,7 +114,8 @@ std::string render_page(const PageHeader& header, const std::vector<Chart>& char
   nlohmann::ordered_json specs = nlohmann::ordered_json::array();
   for (const auto& c : charts) {
     page += fmt::format("<section id=\"section-{}\">\n<h2>{}</h2>\n", c.id, escape_html(c.title));
-    if (!c.caption.empty()) page += fmt::format("<p class=\"caption\">{}</p>\n", escape_html(c.caption));
+    if (!c.caption.empty())
+      page += fmt::format("<p class=\"caption\">{}</p>\n", escape_html(c.caption));
     if (c.spec) {
       page += fmt::format("<div class=\"chart\" id=\"chart-{}\"></div>\n", c.id);
       specs.push_back({{"id", c.id}, {"spec", *c.spec}});

@@ -17,7 +17,8 @@ using Json = nlohmann::ordered_json;
 // targets, epochs), then the plan's recorded resources and budget over it.
 planner::Question question_of(const profiles::Catalog& catalog, const planner::Plan& plan) {
   const auto& pq = plan.question;
-  planner::Question q = pq.text.empty() ? planner::Question{} : planner::parse_question(pq.text, catalog);
+  planner::Question q =
+      pq.text.empty() ? planner::Question{} : planner::parse_question(pq.text, catalog);
   q.gpus = pq.gpus;
   q.gpu_id = pq.gpu;
   q.gpus_per_node = pq.gpus_per_node;
@@ -35,11 +36,15 @@ Json strategy_panel(const std::string& field, const std::string& title,
                     const std::optional<double>& limit, const std::string& limit_label) {
   Json bars;
   bars["mark"] = {{"type", "bar"}, {"tooltip", true}};
-  bars["encoding"]["y"] = {{"field", "strategy"}, {"type", "nominal"}, {"sort", nullptr}, {"title", nullptr}};
+  bars["encoding"]["y"] = {
+      {"field", "strategy"}, {"type", "nominal"}, {"sort", nullptr}, {"title", nullptr}};
   bars["encoding"]["x"] = {{"field", field}, {"type", "quantitative"}, {"title", title}};
-  bars["encoding"]["color"] = {{"field", "verdict"}, {"type", "nominal"}, {"title", nullptr},
-                               {"scale", {{"domain", {"recommended", "feasible", "not feasible"}},
-                                          {"range", {"#2ca02c", "#1f77b4", "#bbbbbb"}}}},
+  bars["encoding"]["color"] = {{"field", "verdict"},
+                               {"type", "nominal"},
+                               {"title", nullptr},
+                               {"scale",
+                                {{"domain", {"recommended", "feasible", "not feasible"}},
+                                 {"range", {"#2ca02c", "#1f77b4", "#bbbbbb"}}}},
                                {"legend", {{"orient", "bottom"}}}};
   Json panel;
   panel["width"] = 180;
@@ -63,7 +68,8 @@ Chart strategies_chart(const profiles::Catalog& catalog, const planner::Plan& pl
       const auto& cand = v.candidate;
       const std::string name = planner::to_string(cand.strategy);
       if (!cand.applicable) {
-        left_out += fmt::format("{}{} ({})", left_out.empty() ? "" : "; ", name, cand.not_applicable);
+        left_out +=
+            fmt::format("{}{} ({})", left_out.empty() ? "" : "; ", name, cand.not_applicable);
         continue;
       }
       const auto& m = cand.plan.summary;
@@ -75,7 +81,8 @@ Chart strategies_chart(const profiles::Catalog& catalog, const planner::Plan& pl
       row["hours"] = m.makespan_seconds / 3600;
       row["cost_usd"] = m.cost_usd;
       row["expected_ap"] = m.expected_quality && !m.expected_quality->reference_only
-                               ? Json(m.expected_quality->value) : Json(nullptr);
+                               ? Json(m.expected_quality->value)
+                               : Json(nullptr);
       rows.push_back(row);
     }
     if (!left_out.empty()) c.caption += " Not applicable: " + left_out + ".";
@@ -107,10 +114,13 @@ Chart scaling_chart(const profiles::Catalog& catalog, const planner::Plan& plan)
   }
   c.caption = fmt::format(
       "Predicted time of stage \"{}\" (the longest) on 1 to 64 GPUs from the cost model, per-GPU "
-      "batch kept; the plan uses {}. Dashed line: the deadline.", stage->id, stage->gpus);
+      "batch kept; the plan uses {}. Dashed line: the deadline.",
+      stage->id, stage->gpus);
   Json rows = Json::array();
   for (const auto& p : scaling_curve(catalog, plan, *stage))
-    rows.push_back({{"gpus", p.gpus}, {"hours", p.seconds / 3600}, {"cost_usd", p.cost_usd},
+    rows.push_back({{"gpus", p.gpus},
+                    {"hours", p.seconds / 3600},
+                    {"cost_usd", p.cost_usd},
                     {"plan", p.gpus == stage->gpus ? "the plan's" : "other"}});
   if (rows.empty()) {
     c.missing = "The cost model accepts no GPU count from 1 to 64 for this stage.";
@@ -118,11 +128,15 @@ Chart scaling_chart(const profiles::Catalog& catalog, const planner::Plan& plan)
   }
   Json line;
   line["mark"] = {{"type", "line"}, {"point", true}, {"tooltip", true}};
-  line["encoding"]["x"] = {{"field", "gpus"}, {"type", "quantitative"},
-                           {"scale", {{"type", "log"}, {"base", 2}}}, {"title", "GPUs"},
+  line["encoding"]["x"] = {{"field", "gpus"},
+                           {"type", "quantitative"},
+                           {"scale", {{"type", "log"}, {"base", 2}}},
+                           {"title", "GPUs"},
                            {"axis", {{"values", {1, 2, 4, 8, 16, 32, 64}}}}};
-  line["encoding"]["y"] = {{"field", "hours"}, {"type", "quantitative"},
-                           {"scale", {{"type", "log"}}}, {"title", "predicted time (hours)"}};
+  line["encoding"]["y"] = {{"field", "hours"},
+                           {"type", "quantitative"},
+                           {"scale", {{"type", "log"}}},
+                           {"title", "predicted time (hours)"}};
   Json own;
   own["transform"] = Json::array({{{"filter", "datum.plan === \"the plan's\""}}});
   own["mark"] = {{"type", "point"}, {"size", 160}, {"color", "#2ca02c"}, {"filled", true}};
@@ -142,10 +156,13 @@ Chart gantt_chart(const planner::Plan& plan) {
           std::nullopt, ""};
   Json rows = Json::array();
   for (const auto& s : plan.stages)
-    rows.push_back({{"stage", s.id}, {"kind", s.kind}, {"gpus", s.gpus},
-                    {"start_h", s.prediction.start_seconds / 3600},
-                    {"end_h", s.prediction.end_seconds / 3600},
-                    {"p90_end_h", (s.prediction.start_seconds + s.prediction.total_seconds_p90) / 3600}});
+    rows.push_back(
+        {{"stage", s.id},
+         {"kind", s.kind},
+         {"gpus", s.gpus},
+         {"start_h", s.prediction.start_seconds / 3600},
+         {"end_h", s.prediction.end_seconds / 3600},
+         {"p90_end_h", (s.prediction.start_seconds + s.prediction.total_seconds_p90) / 3600}});
   if (rows.empty()) {
     c.missing = "The plan has no stages.";
     return c;
@@ -153,7 +170,8 @@ Chart gantt_chart(const planner::Plan& plan) {
   Json bars;
   bars["mark"] = {{"type", "bar"}, {"tooltip", true}, {"height", 18}};
   bars["encoding"]["y"] = {{"field", "stage"}, {"type", "nominal"}, {"sort", nullptr}};
-  bars["encoding"]["x"] = {{"field", "start_h"}, {"type", "quantitative"}, {"title", "hours from the start"}};
+  bars["encoding"]["x"] = {
+      {"field", "start_h"}, {"type", "quantitative"}, {"title", "hours from the start"}};
   bars["encoding"]["x2"] = {{"field", "end_h"}};
   bars["encoding"]["color"] = {{"field", "kind"}, {"type", "nominal"}};
   Json spec = vega_lite(rows);
@@ -171,17 +189,23 @@ Chart finish_chart(const planner::Plan& plan, const ReportSimulation& sim) {
   c.caption = fmt::format(
       "Makespan of {} simulated runs (seed {}) with GPU failures at an MTBF of {} h per GPU and "
       "restarts from the last checkpoint: P50 {:.2f} h, P90 {:.2f} h{}. Dashed line: the deadline.",
-      r.runs, r.seed, sim.options.mtbf_hours ? fmt::format("{:g}", *sim.options.mtbf_hours) : "none",
+      r.runs, r.seed,
+      sim.options.mtbf_hours ? fmt::format("{:g}", *sim.options.mtbf_hours) : "none",
       r.p50_makespan_s / 3600, r.p90_makespan_s / 3600,
-      r.deadline_probability ? fmt::format(", {:.1f}% within the deadline", 100 * *r.deadline_probability)
-                             : std::string());
+      r.deadline_probability
+          ? fmt::format(", {:.1f}% within the deadline", 100 * *r.deadline_probability)
+          : std::string());
   Json rows = Json::array();
   for (double s : sim.makespans_s) rows.push_back({{"hours", s / 3600}});
   Json bars;
   bars["mark"] = {{"type", "bar"}, {"tooltip", true}};
-  bars["encoding"]["x"] = {{"field", "hours"}, {"type", "quantitative"},
-                           {"bin", {{"maxbins", 40}}}, {"title", "makespan (hours)"}};
-  bars["encoding"]["y"] = {{"aggregate", "count"}, {"type", "quantitative"}, {"title", "runs"},
+  bars["encoding"]["x"] = {{"field", "hours"},
+                           {"type", "quantitative"},
+                           {"bin", {{"maxbins", 40}}},
+                           {"title", "makespan (hours)"}};
+  bars["encoding"]["y"] = {{"aggregate", "count"},
+                           {"type", "quantitative"},
+                           {"title", "runs"},
                            {"scale", {{"type", "symlog"}}}};
   Json spec = vega_lite(rows);
   spec["layer"] = Json::array({bars});
@@ -204,8 +228,9 @@ ReportSimulation simulate_for_report(const profiles::Catalog& catalog, const pla
   out.makespans_s.reserve(std::size_t(out.options.runs));
   // simulate() keeps percentiles only; the histogram needs every run, and the same draws.
   for (long long i = 0; i < out.options.runs; ++i)
-    out.makespans_s.push_back(double(costmodel::simulate_timeline(stages, out.options, i).makespan_ns) /
-                              double(costmodel::kNsPerSecond));
+    out.makespans_s.push_back(
+        double(costmodel::simulate_timeline(stages, out.options, i).makespan_ns) /
+        double(costmodel::kNsPerSecond));
   return out;
 }
 

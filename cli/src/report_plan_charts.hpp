@@ -14,7 +14,7 @@ namespace trainplan::cli {
 struct ReportSimulation {
   costmodel::SimulationOptions options;  ///< with the plan's deadline and price
   costmodel::SimulationResult result;
-  std::vector<double> makespans_s;       ///< run i's makespan, i = 0 .. runs-1
+  std::vector<double> makespans_s;  ///< run i's makespan, i = 0 .. runs-1
 };
 
 /// Simulates the plan (planner::simulate_plan) and replays every run's timeline for its

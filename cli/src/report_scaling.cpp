@@ -9,7 +9,8 @@ namespace trainplan::cli {
 
 namespace {
 
-const profiles::DatasetProfile* find_dataset(const profiles::Catalog& catalog, const std::string& id) {
+const profiles::DatasetProfile* find_dataset(const profiles::Catalog& catalog,
+                                             const std::string& id) {
   for (const auto& d : catalog.datasets())
     if (d.id == id) return &d;
   return nullptr;
@@ -62,7 +63,8 @@ std::vector<ScalingPoint> scaling_curve(const profiles::Catalog& catalog, const 
   // scale the curve so that it passes through the plan's own prediction at its GPU count.
   double scale = 1;
   try {
-    const auto own = costmodel::estimate(catalog, scenario_on(catalog, plan, stage, std::max(1, stage.gpus)));
+    const auto own =
+        costmodel::estimate(catalog, scenario_on(catalog, plan, stage, std::max(1, stage.gpus)));
     if (own.total_seconds > 0) scale = stage.prediction.total_seconds / own.total_seconds;
   } catch (const InputError&) {
     // the stage's GPU count has no whole number of nodes: keep the model's figures as they are

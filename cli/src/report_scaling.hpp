@@ -10,7 +10,7 @@ namespace trainplan::cli {
 /// One point of the curve.
 struct ScalingPoint {
   int gpus = 0;
-  double seconds = 0;   ///< the stage's predicted total time on `gpus` GPUs
+  double seconds = 0;  ///< the stage's predicted total time on `gpus` GPUs
   double cost_usd = 0;
 };
 

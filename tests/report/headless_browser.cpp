@@ -31,7 +31,8 @@ std::string flags(const std::string& profile, int budget_ms) {
   return "--headless --disable-gpu --no-sandbox --no-first-run --disable-extensions "
          "--disable-background-networking --disable-sync --disable-default-apps "
          "--proxy-server=127.0.0.1:9 --proxy-bypass-list='<-loopback>' --hide-scrollbars "
-         "--user-data-dir=" + shell_quote(profile) + " --virtual-time-budget=" + std::to_string(budget_ms);
+         "--user-data-dir=" +
+         shell_quote(profile) + " --virtual-time-budget=" + std::to_string(budget_ms);
 }
 
 }  // namespace
@@ -54,17 +55,19 @@ RenderedPage render_offline(const std::string& chromium, const std::string& html
                             const std::string& screenshot, int width, int height, int budget_ms) {
   const std::string work = make_temp_dir();
   const std::string url = "file://" + std::filesystem::absolute(html_file).string();
-  const std::string common = "timeout 120 " + shell_quote(chromium) + " " + flags(work + "/profile", budget_ms);
+  const std::string common =
+      "timeout 120 " + shell_quote(chromium) + " " + flags(work + "/profile", budget_ms);
   RenderedPage page;
-  const std::string dump = common + " --dump-dom " + shell_quote(url) + " >" + shell_quote(work + "/dom") +
-                           " 2>" + shell_quote(work + "/log");
+  const std::string dump = common + " --dump-dom " + shell_quote(url) + " >" +
+                           shell_quote(work + "/dom") + " 2>" + shell_quote(work + "/log");
   page.ran = std::system(dump.c_str()) == 0;
   page.dom = slurp(work + "/dom");
   page.log = slurp(work + "/log");
   if (!screenshot.empty()) {
-    const std::string shot = common + " --window-size=" + std::to_string(width) + "," + std::to_string(height) +
-                             " --screenshot=" + shell_quote(screenshot) + " " + shell_quote(url) +
-                             " >/dev/null 2>>" + shell_quote(work + "/log");
+    const std::string shot = common + " --window-size=" + std::to_string(width) + "," +
+                             std::to_string(height) + " --screenshot=" + shell_quote(screenshot) +
+                             " " + shell_quote(url) + " >/dev/null 2>>" +
+                             shell_quote(work + "/log");
     page.ran = std::system(shot.c_str()) == 0 && page.ran;
     page.log = slurp(work + "/log");
   }
@@ -81,11 +84,16 @@ std::string report_status(const std::string& dom) {
   const auto end = dom.find("</pre>", start);
   std::string text = dom.substr(start, end - start), out;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text.compare(i, 5, "&amp;") == 0) out += '&', i += 4;
-    else if (text.compare(i, 4, "&lt;") == 0) out += '<', i += 3;
-    else if (text.compare(i, 4, "&gt;") == 0) out += '>', i += 3;
-    else if (text.compare(i, 6, "&quot;") == 0) out += '"', i += 5;
-    else out += text[i];
+    if (text.compare(i, 5, "&amp;") == 0)
+      out += '&', i += 4;
+    else if (text.compare(i, 4, "&lt;") == 0)
+      out += '<', i += 3;
+    else if (text.compare(i, 4, "&gt;") == 0)
+      out += '>', i += 3;
+    else if (text.compare(i, 6, "&quot;") == 0)
+      out += '"', i += 5;
+    else
+      out += text[i];
   }
   return out;
 }

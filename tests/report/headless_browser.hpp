@@ -8,9 +8,9 @@ std::string find_chromium();
 
 /// What the page said once rendered.
 struct RenderedPage {
-  bool ran = false;   ///< the browser exited 0
-  std::string dom;    ///< the DOM after scripts ran (--dump-dom)
-  std::string log;    ///< the browser's stderr
+  bool ran = false;  ///< the browser exited 0
+  std::string dom;   ///< the DOM after scripts ran (--dump-dom)
+  std::string log;   ///< the browser's stderr
 };
 
 /// Renders `html_file` (scripts run for up to `budget_ms` of virtual time) and returns its DOM;

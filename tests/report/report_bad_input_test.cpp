@@ -14,7 +14,8 @@ namespace {
 std::string run_dir_with_metrics(const std::string& metrics) {
   const std::string dir = make_temp_dir();
   std::string out, err;
-  REQUIRE(run_trainplan({"plan", "4 GPUs, 1 day budget?", "-o", dir + "/plan.json"}, out, err) == 0);
+  REQUIRE(run_trainplan({"plan", "4 GPUs, 1 day budget?", "-o", dir + "/plan.json"}, out, err) ==
+          0);
   std::ofstream(dir + "/metrics.jsonl") << metrics;
   return dir;
 }
@@ -49,23 +50,27 @@ TEST_CASE("report of a folder without plan.json says it is not a run directory")
 }
 
 TEST_CASE("report of a run whose metrics.jsonl has a malformed line names the file and line") {
-  const std::string dir = run_dir_with_metrics(std::string(kGoodLine) + "\n{\"stage\": \"finetune\", \"epo\n" +
-                                               kGoodLine + "\n");
+  const std::string dir = run_dir_with_metrics(
+      std::string(kGoodLine) + "\n{\"stage\": \"finetune\", \"epo\n" + kGoodLine + "\n");
   const std::string err = bad_report(dir);
   CHECK(err.find(dir + "/metrics.jsonl line 2: not a JSON object") != std::string::npos);
 }
 
 TEST_CASE("report of a run whose metrics field has the wrong type names the field and value") {
-  const std::string dir = run_dir_with_metrics(
-      std::string(kGoodLine) + "\n" + R"({"stage":"finetune","epoch":2,"train_loss":"low"})" + "\n");
+  const std::string dir =
+      run_dir_with_metrics(std::string(kGoodLine) + "\n" +
+                           R"({"stage":"finetune","epoch":2,"train_loss":"low"})" + "\n");
   const std::string err = bad_report(dir);
-  CHECK(err.find(dir + "/metrics.jsonl line 2: field \"train_loss\" is \"low\"; expected a number or null") !=
+  CHECK(err.find(
+            dir +
+            "/metrics.jsonl line 2: field \"train_loss\" is \"low\"; expected a number or null") !=
         std::string::npos);
 }
 
 TEST_CASE("report of a run with a malformed forecast.jsonl names that file") {
   const std::string dir = run_dir_with_metrics(std::string(kGoodLine) + "\n");
-  std::ofstream(dir + "/forecast.jsonl") << R"({"kind":"forecast","elapsed_s":"soon"})" << "\n";
+  std::ofstream(dir + "/forecast.jsonl") << R"({"kind":"forecast","elapsed_s":"soon"})"
+                                         << "\n";
   const std::string err = bad_report(dir);
   CHECK(err.find(dir + "/forecast.jsonl line 1: field \"elapsed_s\"") != std::string::npos);
 }

@@ -51,7 +51,8 @@ void check_self_contained(const std::string& html) {
   CHECK(size < kMaxPageBytes);
   // The markup outside the inlined scripts (whose code mentions tags in strings) loads nothing.
   std::string markup = file_text(html);
-  for (std::size_t open = markup.find("<script"); open != std::string::npos; open = markup.find("<script", open + 1)) {
+  for (std::size_t open = markup.find("<script"); open != std::string::npos;
+       open = markup.find("<script", open + 1)) {
     const auto tag_end = markup.find('>', open);
     REQUIRE(tag_end != std::string::npos);
     CHECK(markup.substr(open, tag_end - open).find("src=") == std::string::npos);
@@ -68,7 +69,8 @@ void check_self_contained(const std::string& html) {
 // Renders the page offline, keeps a screenshot, and checks every chart in `charts` drew marks
 // and nothing logged an error. Returns the status object.
 nlohmann::json check_rendered(const std::string& chromium, const std::string& html,
-                              const std::string& screenshot, const std::vector<std::string>& charts) {
+                              const std::string& screenshot,
+                              const std::vector<std::string>& charts) {
   fs::create_directories(fs::path(screenshot).parent_path());
   const auto page = render_offline(chromium, html, screenshot);
   INFO(page.log.substr(0, 4000));
@@ -103,27 +105,44 @@ void write_forecast(const std::string& run_dir) {
   for (const std::string stage : {"pretrained-yolo-world-v2-l", "finetune"}) {
     for (int step = 0; step <= 24; step += 6) {
       elapsed += 3;
-      out << nlohmann::json{{"kind", "forecast"}, {"time", 1.7e9 + elapsed}, {"elapsed_s", elapsed},
-                            {"stage", stage}, {"step", step}, {"steps", 24},
-                            {"stage_forecast_s", 20 + step * 0.2}, {"stage_first_forecast_s", 20},
-                            {"finish_p10_s", 40 + elapsed * 0.1}, {"finish_p50_s", 45 + elapsed * 0.05},
-                            {"finish_p90_s", 55 - elapsed * 0.1}, {"deadline_s", 86400},
-                            {"deadline_probability", 1.0}, {"new_field", "fine"}}
+      out << nlohmann::json{{"kind", "forecast"},
+                            {"time", 1.7e9 + elapsed},
+                            {"elapsed_s", elapsed},
+                            {"stage", stage},
+                            {"step", step},
+                            {"steps", 24},
+                            {"stage_forecast_s", 20 + step * 0.2},
+                            {"stage_first_forecast_s", 20},
+                            {"finish_p10_s", 40 + elapsed * 0.1},
+                            {"finish_p50_s", 45 + elapsed * 0.05},
+                            {"finish_p90_s", 55 - elapsed * 0.1},
+                            {"deadline_s", 86400},
+                            {"deadline_probability", 1.0},
+                            {"new_field", "fine"}}
                  .dump()
           << "\n";
     }
-    out << nlohmann::json{{"kind", "stage_end"}, {"time", 1.7e9 + elapsed}, {"elapsed_s", elapsed},
-                          {"stage", stage}, {"step", 24}, {"steps", 24}, {"measured_s", 24.5},
-                          {"stage_first_forecast_s", 20}, {"stage_forecast_s", 24.8}}
+    out << nlohmann::json{{"kind", "stage_end"},
+                          {"time", 1.7e9 + elapsed},
+                          {"elapsed_s", elapsed},
+                          {"stage", stage},
+                          {"step", 24},
+                          {"steps", 24},
+                          {"measured_s", 24.5},
+                          {"stage_first_forecast_s", 20},
+                          {"stage_forecast_s", 24.8}}
                .dump()
         << "\n";
   }
-  out << nlohmann::json{{"kind", "decision"}, {"time", 1.7e9 + elapsed}, {"elapsed_s", elapsed},
-                        {"stage", "finetune"}, {"step", 24}, {"steps", 24}, {"policy", "deadline"},
-                        {"action", "continue"}, {"message", "on time"}}
+  out << nlohmann::json{{"kind", "decision"},   {"time", 1.7e9 + elapsed},
+                        {"elapsed_s", elapsed}, {"stage", "finetune"},
+                        {"step", 24},           {"steps", 24},
+                        {"policy", "deadline"}, {"action", "continue"},
+                        {"message", "on time"}}
              .dump()
       << "\n"
-      << R"({"kind":"checkpoint_written","elapsed_s":1})" << "\n";
+      << R"({"kind":"checkpoint_written","elapsed_s":1})"
+      << "\n";
 }
 
 }  // namespace
@@ -131,7 +150,8 @@ void write_forecast(const std::string& run_dir) {
 TEST_CASE("report of a plan file draws its four charts offline in a headless browser") {
   const std::string dir = make_temp_dir();
   std::string out, err;
-  REQUIRE(run_trainplan({"plan", "4 GPUs, 1 day budget?", "-o", dir + "/plan.json"}, out, err) == 0);
+  REQUIRE(run_trainplan({"plan", "4 GPUs, 1 day budget?", "-o", dir + "/plan.json"}, out, err) ==
+          0);
   const std::string html = dir + "/report.html";
   if (const auto why = write_report(dir + "/plan.json", html); !why.empty()) {
     MESSAGE("REPORT TEST SKIPPED: " << why);
@@ -139,7 +159,8 @@ TEST_CASE("report of a plan file draws its four charts offline in a headless bro
   }
   check_self_contained(html);
   const std::string page = file_text(html);
-  for (const char* title : {"Strategies compared", "GPU scaling", "Stages on the schedule", "Finish time"})
+  for (const char* title :
+       {"Strategies compared", "GPU scaling", "Stages on the schedule", "Finish time"})
     CHECK(page.find(title) != std::string::npos);
   CHECK(page.find("Loss and mAP") == std::string::npos);  // run charts only for run directories
   const std::string chromium = find_chromium();
@@ -150,9 +171,11 @@ TEST_CASE("report of a plan file draws its four charts offline in a headless bro
   check_rendered(chromium, html, output_dir() + "/plan-report.png", kPlanCharts);
 }
 
-TEST_CASE("report of a short demo run draws every chart, and says so where forecast.jsonl is missing") {
+TEST_CASE(
+    "report of a short demo run draws every chart, and says so where forecast.jsonl is missing") {
   if (!TRAINPLAN_HAS_EXECUTOR) {
-    MESSAGE("REPORT TEST SKIPPED: this build has no trainplan-executor (TRAINPLAN_BUILD_EXECUTOR off)");
+    MESSAGE(
+        "REPORT TEST SKIPPED: this build has no trainplan-executor (TRAINPLAN_BUILD_EXECUTOR off)");
     return;
   }
   const std::string run = make_temp_dir() + "/demo";
@@ -195,7 +218,8 @@ TEST_CASE("report of a short demo run draws every chart, and says so where forec
 TEST_CASE("report of a run still being written skips the unfinished last metrics line") {
   const std::string dir = make_temp_dir();
   std::string out, err;
-  REQUIRE(run_trainplan({"plan", "4 GPUs, 1 day budget?", "-o", dir + "/plan.json"}, out, err) == 0);
+  REQUIRE(run_trainplan({"plan", "4 GPUs, 1 day budget?", "-o", dir + "/plan.json"}, out, err) ==
+          0);
   std::ofstream(dir + "/metrics.jsonl")
       << R"({"stage":"finetune","epoch":1,"train_loss":2.5,"map50":0.1,"seconds":3.2,"seconds_per_iter":0.27})"
       << "\n"
@@ -208,7 +232,8 @@ TEST_CASE("report of a run still being written skips the unfinished last metrics
   INFO(err);
   REQUIRE(code == 0);
   CHECK(out.find("7 of 8 charts") != std::string::npos);
-  CHECK(out.find("no chart \"Forecast over the run\": This run has no forecast.jsonl") != std::string::npos);
+  CHECK(out.find("no chart \"Forecast over the run\": This run has no forecast.jsonl") !=
+        std::string::npos);
   const std::string page = file_text(dir + "/r.html");
   CHECK(page.find("Run: 1 epoch record in metrics.jsonl; no forecast.jsonl") != std::string::npos);
 }
