@@ -6,13 +6,14 @@
 #include <fstream>
 #include <string>
 
+#include "scratch_dir.hpp"
 #include "support/cli_harness.hpp"
 
 namespace {
 
-// A run directory with the plan `trainplan plan` writes and `metrics` as its metrics.jsonl.
-std::string run_dir_with_metrics(const std::string& metrics) {
-  const std::string dir = make_temp_dir();
+// Makes `dir` a run directory: the plan `trainplan plan` writes and `metrics` as its
+// metrics.jsonl.
+const std::string& run_dir_with_metrics(const std::string& dir, const std::string& metrics) {
   std::string out, err;
   REQUIRE(run_trainplan({"plan", "4 GPUs, 1 day budget?", "-o", dir + "/plan.json"}, out, err) ==
           0);
@@ -23,7 +24,8 @@ std::string run_dir_with_metrics(const std::string& metrics) {
 // Runs the report of `input`; expects exit 2 and returns the message.
 std::string bad_report(const std::string& input) {
   std::string out, err;
-  const int code = run_trainplan({"report", input, "-o", make_temp_dir() + "/r.html"}, out, err);
+  const ScratchDir output;
+  const int code = run_trainplan({"report", input, "-o", output.path + "/r.html"}, out, err);
   INFO(err);
   CHECK(code == 2);
   return err;
@@ -35,7 +37,8 @@ constexpr const char* kGoodLine =
 }  // namespace
 
 TEST_CASE("report of a path that does not exist names it and what report takes") {
-  const std::string missing = make_temp_dir() + "/no-such-run";
+  const ScratchDir scratch;
+  const std::string missing = scratch.path + "/no-such-run";
   const std::string err = bad_report(missing);
   CHECK(err.find(missing + ": no such file or directory") != std::string::npos);
   CHECK(err.find("plan file") != std::string::npos);
@@ -43,23 +46,27 @@ TEST_CASE("report of a path that does not exist names it and what report takes")
 }
 
 TEST_CASE("report of a folder without plan.json says it is not a run directory") {
-  const std::string dir = make_temp_dir();
+  const ScratchDir scratch;
+  const std::string& dir = scratch.path;
   std::ofstream(dir + "/metrics.jsonl") << kGoodLine << "\n";
   const std::string err = bad_report(dir);
   CHECK(err.find(dir + " is not a run directory: it has no plan.json") != std::string::npos);
 }
 
 TEST_CASE("report of a run whose metrics.jsonl has a malformed line names the file and line") {
-  const std::string dir = run_dir_with_metrics(
+  const ScratchDir scratch;
+  const std::string& dir = run_dir_with_metrics(
+      scratch.path,
       std::string(kGoodLine) + "\n{\"stage\": \"finetune\", \"epo\n" + kGoodLine + "\n");
   const std::string err = bad_report(dir);
   CHECK(err.find(dir + "/metrics.jsonl line 2: not a JSON object") != std::string::npos);
 }
 
 TEST_CASE("report of a run whose metrics field has the wrong type names the field and value") {
-  const std::string dir =
-      run_dir_with_metrics(std::string(kGoodLine) + "\n" +
-                           R"({"stage":"finetune","epoch":2,"train_loss":"low"})" + "\n");
+  const ScratchDir scratch;
+  const std::string& dir = run_dir_with_metrics(
+      scratch.path, std::string(kGoodLine) + "\n" +
+                        R"({"stage":"finetune","epoch":2,"train_loss":"low"})" + "\n");
   const std::string err = bad_report(dir);
   CHECK(err.find(
             dir +
@@ -68,7 +75,8 @@ TEST_CASE("report of a run whose metrics field has the wrong type names the fiel
 }
 
 TEST_CASE("report of a run with a malformed forecast.jsonl names that file") {
-  const std::string dir = run_dir_with_metrics(std::string(kGoodLine) + "\n");
+  const ScratchDir scratch;
+  const std::string& dir = run_dir_with_metrics(scratch.path, std::string(kGoodLine) + "\n");
   std::ofstream(dir + "/forecast.jsonl") << R"({"kind":"forecast","elapsed_s":"soon"})"
                                          << "\n";
   const std::string err = bad_report(dir);
@@ -76,14 +84,16 @@ TEST_CASE("report of a run with a malformed forecast.jsonl names that file") {
 }
 
 TEST_CASE("report of a bad plan file is refused by the plan reader, exit 2") {
-  const std::string dir = make_temp_dir();
+  const ScratchDir scratch;
+  const std::string& dir = scratch.path;
   std::ofstream(dir + "/plan.json") << "{\"format\": \"trainplan/plan@1\"";
   const std::string err = bad_report(dir + "/plan.json");
   CHECK(err.find(dir + "/plan.json") != std::string::npos);
 }
 
 TEST_CASE("report refuses more Monte Carlo runs than a page holds") {
-  const std::string dir = run_dir_with_metrics(std::string(kGoodLine) + "\n");
+  const ScratchDir scratch;
+  const std::string& dir = run_dir_with_metrics(scratch.path, std::string(kGoodLine) + "\n");
   std::string out, err;
   CHECK(run_trainplan({"report", dir, "-o", dir + "/r.html", "--runs", "50000"}, out, err) == 2);
   CHECK(err.find("--runs: 50000") != std::string::npos);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "headless_browser.hpp"
+#include "scratch_dir.hpp"
 #include "support/cli_harness.hpp"
 
 namespace fs = std::filesystem;
@@ -148,7 +149,8 @@ void write_forecast(const std::string& run_dir) {
 }  // namespace
 
 TEST_CASE("report of a plan file draws its four charts offline in a headless browser") {
-  const std::string dir = make_temp_dir();
+  const ScratchDir scratch;
+  const std::string& dir = scratch.path;
   std::string out, err;
   REQUIRE(run_trainplan({"plan", "4 GPUs, 1 day budget?", "-o", dir + "/plan.json"}, out, err) ==
           0);
@@ -178,7 +180,8 @@ TEST_CASE(
         "REPORT TEST SKIPPED: this build has no trainplan-executor (TRAINPLAN_BUILD_EXECUTOR off)");
     return;
   }
-  const std::string run = make_temp_dir() + "/demo";
+  const ScratchDir scratch;
+  const std::string run = scratch.path + "/demo";
   std::string out, err;
   INFO(err);
   REQUIRE(run_trainplan({"demo", "--work-dir", run, "--max-steps", kDemoSteps}, out, err) == 0);
@@ -216,7 +219,8 @@ TEST_CASE(
 }
 
 TEST_CASE("report of a run still being written skips the unfinished last metrics line") {
-  const std::string dir = make_temp_dir();
+  const ScratchDir scratch;
+  const std::string& dir = scratch.path;
   std::string out, err;
   REQUIRE(run_trainplan({"plan", "4 GPUs, 1 day budget?", "-o", dir + "/plan.json"}, out, err) ==
           0);
