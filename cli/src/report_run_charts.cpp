@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cstring>
 #include <map>
 
 namespace trainplan::cli {
@@ -13,6 +14,8 @@ using Json = nlohmann::ordered_json;
 
 // The forecast chart draws the deadline when it is at most this many times the highest forecast.
 constexpr double kDeadlineDrawnWithin = 3;
+// Predicted and measured stage times within this factor of each other share a linear axis.
+constexpr double kLinearWithin = 30;
 
 // metrics.jsonl with a running epoch number over the whole run (stages one after another).
 Json metrics_rows(const ReportInputs& in) {
@@ -102,157 +105,222 @@ Chart step_time_chart(const ReportInputs& in) {
   return c;
 }
 
+// What one stage took and what was predicted for it.
+struct StageTimes {
+  std::string stage;
+  std::optional<double> predicted_s, measured_s;
+  std::string predicted_from, measured_from;
+};
+
+// Per stage in run order: a stage_end record's measured_s and stage_first_forecast_s (the
+// forecast for this machine before the stage began) where there is one; else the sum of the
+// stage's epoch seconds against the plan's prediction.
+std::vector<StageTimes> stage_times(const ReportInputs& in) {
+  std::vector<StageTimes> out;
+  auto entry = [&out](const std::string& stage) -> StageTimes& {
+    for (auto& t : out)
+      if (t.stage == stage) return t;
+    out.push_back({stage, std::nullopt, std::nullopt, "", ""});
+    return out.back();
+  };
+  for (const auto& m : in.metrics)
+    if (m["seconds"].is_number()) {
+      auto& t = entry(m["stage"].get<std::string>());
+      t.measured_s = t.measured_s.value_or(0) + m["seconds"].get<double>();
+      t.measured_from = "measured (sum of epochs)";
+    }
+  for (auto& t : out)
+    for (const auto& s : in.plan.stages)
+      if (s.id == t.stage)
+        t.predicted_s = s.prediction.total_seconds, t.predicted_from = "predicted (plan)";
+  if (in.forecast)
+    for (const auto& r : *in.forecast) {
+      if (r["kind"] != "stage_end" || !r["measured_s"].is_number()) continue;
+      auto& t = entry(r["stage"].get<std::string>());
+      t.measured_s = r["measured_s"].get<double>();
+      t.measured_from = "measured (stage_end)";
+      if (r["stage_first_forecast_s"].is_number()) {
+        t.predicted_s = r["stage_first_forecast_s"].get<double>();
+        t.predicted_from = "predicted before the stage (forecast.jsonl)";
+      }
+    }
+  return out;
+}
+
 Chart measured_chart(const ReportInputs& in) {
   Chart c{"measured", "Predicted vs measured time per stage",
-          "Each stage's predicted total time in the plan against the time it took: stage_end "
-          "records of forecast.jsonl where there are some, else the sum of the stage's epoch "
-          "seconds in metrics.jsonl (training only). A run with --scale-to-local trains a tiny "
-          "model, so its times are far below the plan's; the axis is logarithmic.",
+          "Each stage's predicted time against the time it took. From forecast.jsonl's stage_end "
+          "records where there are some (measured_s against stage_first_forecast_s, the forecast "
+          "for this machine before the stage began); else the plan's prediction against the sum "
+          "of the stage's epoch seconds in metrics.jsonl (training only).",
           std::nullopt, ""};
-  std::map<std::string, double> measured, from_epochs;
-  if (in.forecast)
-    for (const auto& r : *in.forecast)
-      if (r["kind"] == "stage_end" && r["measured_s"].is_number())
-        measured[r["stage"].get<std::string>()] = r["measured_s"].get<double>();
-  for (const auto& m : in.metrics)
-    if (m["seconds"].is_number())
-      from_epochs[m["stage"].get<std::string>()] += m["seconds"].get<double>();
   Json rows = Json::array();
-  auto add_measured = [&](const std::string& stage) {
-    const auto end = measured.find(stage);
-    const bool ended = end != measured.end();
-    rows.push_back({{"stage", stage},
-                    {"what", ended ? "measured (stage_end)" : "measured (sum of epochs)"},
-                    {"seconds", ended ? end->second : from_epochs[stage]}});
-  };
-  for (const auto& s : in.plan.stages) {
-    if (!measured.count(s.id) && !from_epochs.count(s.id)) continue;  // not run (yet)
-    rows.push_back(
-        {{"stage", s.id}, {"what", "predicted"}, {"seconds", s.prediction.total_seconds}});
-    add_measured(s.id);
-  }
-  // Stages the run added before the plan's (e.g. the demo's pre-trained weights) have no
-  // prediction; their measured time is shown alone.
-  for (const auto& m : in.metrics) {
-    const std::string stage = m["stage"];
-    bool listed = false;
-    for (const auto& r : rows) listed = listed || r["stage"] == stage;
-    if (!listed && (measured.count(stage) || from_epochs.count(stage))) add_measured(stage);
+  double low = 0, high = 0;
+  for (const auto& t : stage_times(in)) {
+    if (!t.measured_s) continue;  // not run (yet)
+    for (const auto& [what, value] :
+         {std::pair{t.predicted_from, t.predicted_s}, std::pair{t.measured_from, t.measured_s}})
+      if (value && *value > 0) {
+        rows.push_back({{"stage", t.stage}, {"what", what}, {"seconds", *value}});
+        low = low > 0 ? std::min(low, *value) : *value;
+        high = std::max(high, *value);
+      }
   }
   if (rows.empty()) {
     c.missing =
-        "No stage of the plan has measured time yet (no stage_end record and no epoch in "
-        "metrics.jsonl).";
+        "No stage has measured time yet (no stage_end record and no epoch in metrics.jsonl).";
     return c;
   }
-  // Points, not bars: a bar has no base on a logarithmic axis.
-  Json points;
-  points["mark"] = {{"type", "point"}, {"filled", true}, {"size", 140}, {"tooltip", true}};
-  points["encoding"]["x"] = {{"field", "stage"},
-                             {"type", "nominal"},
-                             {"sort", nullptr},
-                             {"title", nullptr},
-                             {"axis", {{"labelAngle", 0}}}};
-  points["encoding"]["y"] = {{"field", "seconds"},
-                             {"type", "quantitative"},
-                             {"title", "seconds"},
-                             {"scale", {{"type", "log"}}}};
-  points["encoding"]["color"] = {{"field", "what"}, {"type", "nominal"}, {"title", nullptr}};
-  points["encoding"]["shape"] = {{"field", "what"}, {"type", "nominal"}, {"title", nullptr}};
+  const Json x = {{"field", "stage"},
+                  {"type", "nominal"},
+                  {"sort", nullptr},
+                  {"title", nullptr},
+                  {"axis", {{"labelAngle", 0}}}};
+  Json mark;
+  // A plan for GPUs against a run scaled to this machine differ a thousandfold: a logarithmic
+  // axis, and points (a bar has no base on it). Comparable times: side-by-side bars.
+  if (high > kLinearWithin * low) {
+    c.caption +=
+        " The times differ too much for a linear axis (a run with --scale-to-local "
+        "trains a tiny model); the axis is logarithmic.";
+    mark["mark"] = {{"type", "point"}, {"filled", true}, {"size", 140}, {"tooltip", true}};
+    mark["encoding"]["shape"] = {{"field", "what"}, {"type", "nominal"}, {"title", nullptr}};
+  } else {
+    mark["mark"] = {{"type", "bar"}, {"tooltip", true}};
+    mark["encoding"]["xOffset"] = {{"field", "what"}, {"type", "nominal"}};
+  }
+  mark["encoding"]["x"] = x;
+  mark["encoding"]["y"] = {{"field", "seconds"}, {"type", "quantitative"}, {"title", "seconds"}};
+  if (high > kLinearWithin * low) mark["encoding"]["y"]["scale"] = {{"type", "log"}};
+  mark["encoding"]["color"] = {
+      {"field", "what"},
+      {"type", "nominal"},
+      {"title", nullptr},
+      {"legend", {{"orient", "bottom"}, {"direction", "vertical"}, {"labelLimit", 500}}}};
   Json labels;
   labels["mark"] = {{"type", "text"}, {"align", "left"}, {"dx", 10}};
   labels["encoding"] = {
-      {"x", points["encoding"]["x"]},
-      {"y", points["encoding"]["y"]},
+      {"x", x},
+      {"y", mark["encoding"]["y"]},
       {"text", {{"field", "seconds"}, {"type", "quantitative"}, {"format", ".3~s"}}}};
-  Json bars;
-  bars["layer"] = Json::array({points, labels});
+  if (high <= kLinearWithin * low) {
+    labels["mark"] = {{"type", "text"}, {"baseline", "bottom"}, {"dy", -2}};
+    labels["encoding"]["xOffset"] = {{"field", "what"}, {"type", "nominal"}};
+  }
   Json spec = vega_lite(rows);
-  spec.update(bars);
+  spec["layer"] = Json::array({mark, labels});
   c.spec = spec;
   return c;
 }
 
+// A unit for times up to `longest_s`: hours, minutes for runs under two hours (a run scaled to
+// this machine), seconds under two minutes.
+std::pair<double, const char*> time_unit(double longest_s) {
+  if (longest_s >= 7200) return {3600, "hours"};
+  if (longest_s >= 120) return {60, "minutes"};
+  return {1, "seconds"};
+}
+
 Chart forecast_chart(const ReportInputs& in) {
-  Chart c{
-      "forecast", "Forecast over the run",
-      "From forecast.jsonl. Top: the run's total duration as forecast at each moment (P50 line, "
-      "P10-P90 band) with the deadline. Bottom: each stage's total time as forecast while it "
-      "ran, and as measured at its end (points).",
-      std::nullopt, ""};
+  Chart c{"forecast", "Forecast over the run",
+          "From forecast.jsonl. Top: the run's total duration as forecast at each moment (P50 "
+          "line, P10-P90 band) with the deadline and the deadline policies' decisions (grey "
+          "rules). Bottom: each stage's total time as forecast while it ran, and as measured at "
+          "its end (points).",
+          std::nullopt, ""};
   if (!in.forecast) {
     c.missing = "This run has no forecast.jsonl (runs made before forecasts were recorded).";
     return c;
   }
-  Json rows = Json::array();
+  const char* kTimes[] = {"finish_p10_s", "finish_p50_s", "finish_p90_s", "stage_forecast_s",
+                          "measured_s"};
+  double longest = 0;
+  bool any_forecast = false;
   std::optional<double> deadline;
   for (const auto& r : *in.forecast) {
-    if (r["kind"] != "forecast" && r["kind"] != "stage_end") continue;
-    if (!r["elapsed_s"].is_number()) continue;
-    Json row;
-    row["kind"] = r["kind"];
-    row["stage"] = r["stage"];
-    row["elapsed_h"] = r["elapsed_s"].get<double>() / 3600;
-    for (const char* f :
-         {"finish_p10_s", "finish_p50_s", "finish_p90_s", "stage_forecast_s", "measured_s"})
-      row[std::string(f, std::string(f).size() - 2) + "_h"] =
-          r[f].is_number() ? Json(r[f].get<double>() / 3600) : Json(nullptr);
-    if (r["deadline_s"].is_number()) deadline = r["deadline_s"].get<double>() / 3600;
-    rows.push_back(row);
+    for (const char* f : kTimes)
+      if (r[f].is_number()) longest = std::max(longest, r[f].get<double>());
+    if (r["elapsed_s"].is_number()) longest = std::max(longest, r["elapsed_s"].get<double>());
+    any_forecast = any_forecast || (r["kind"] == "forecast" && r["finish_p50_s"].is_number() &&
+                                    r["elapsed_s"].is_number());
+    if (r["deadline_s"].is_number()) deadline = r["deadline_s"].get<double>();
   }
-  bool any_forecast = false;
-  for (const auto& r : rows) any_forecast = any_forecast || r["finish_p50_h"].is_number();
   if (!any_forecast) {
     c.missing = "forecast.jsonl has no forecast records with a finish time yet.";
     return c;
   }
-  const Json x = {
-      {"field", "elapsed_h"}, {"type", "quantitative"}, {"title", "hours since the run started"}};
+  const auto [unit_s, unit] = time_unit(longest);
+  Json rows = Json::array();
+  for (const auto& r : *in.forecast) {
+    const std::string kind = r["kind"];
+    if ((kind != "forecast" && kind != "stage_end" && kind != "decision") ||
+        !r["elapsed_s"].is_number())
+      continue;  // kinds this report does not know
+    Json row = {
+        {"kind", kind}, {"stage", r["stage"]}, {"elapsed", r["elapsed_s"].get<double>() / unit_s}};
+    for (const char* f : kTimes)
+      row[std::string(f, std::strlen(f) - 2)] =
+          r[f].is_number() ? Json(r[f].get<double>() / unit_s) : Json(nullptr);
+    if (kind == "decision")
+      for (const char* f : {"policy", "action", "message"}) row[f] = r[f];
+    rows.push_back(row);
+  }
+  const Json x = {{"field", "elapsed"},
+                  {"type", "quantitative"},
+                  {"title", fmt::format("{} since the run started", unit)}};
   Json band;
-  band["transform"] =
-      Json::array({{{"filter", "isValid(datum.finish_p10_h) && isValid(datum.finish_p90_h)"}}});
+  band["transform"] = Json::array({{{"filter",
+                                     "datum.kind === 'forecast' && isValid(datum.finish_p10) && "
+                                     "isValid(datum.finish_p90)"}}});
   band["mark"] = {{"type", "area"}, {"opacity", 0.25}, {"color", "#1f77b4"}};
   band["encoding"] = {{"x", x},
                       {"y",
-                       {{"field", "finish_p10_h"},
+                       {{"field", "finish_p10"},
                         {"type", "quantitative"},
                         {"scale", {{"zero", false}}},
-                        {"title", "forecast total duration (hours)"}}},
-                      {"y2", {{"field", "finish_p90_h"}}}};
+                        {"title", fmt::format("forecast total duration ({})", unit)}}},
+                      {"y2", {{"field", "finish_p90"}}}};
   Json p50;
-  p50["transform"] = Json::array({{{"filter", "isValid(datum.finish_p50_h)"}}});
+  p50["transform"] =
+      Json::array({{{"filter", "datum.kind === 'forecast' && isValid(datum.finish_p50)"}}});
   p50["mark"] = {{"type", "line"}, {"point", true}, {"tooltip", true}, {"color", "#1f77b4"}};
-  p50["encoding"] = {{"x", x}, {"y", {{"field", "finish_p50_h"}, {"type", "quantitative"}}}};
+  p50["encoding"] = {{"x", x}, {"y", {{"field", "finish_p50"}, {"type", "quantitative"}}}};
+  Json decisions;
+  decisions["transform"] = Json::array({{{"filter", "datum.kind === 'decision'"}}});
+  decisions["mark"] = {{"type", "rule"}, {"color", "#888888"}, {"strokeWidth", 2}};
+  decisions["encoding"] = {
+      {"x", x},
+      {"tooltip",
+       Json::array({{{"field", "policy"}}, {{"field", "action"}}, {{"field", "message"}}})}};
   Json total;
   total["height"] = 220;
   total["layer"] = Json::array({band, p50});
-  double highest = 0;
-  for (const auto& r : rows)
-    for (const char* f : {"finish_p50_h", "finish_p90_h"})
-      if (r[f].is_number()) highest = std::max(highest, r[f].get<double>());
+  bool any_decision = false;
+  for (const auto& r : rows) any_decision = any_decision || r["kind"] == "decision";
+  if (any_decision) total["layer"].push_back(decisions);
   // A deadline far above every forecast (a run scaled to this machine keeps the plan's
-  // deadline) would flatten the forecasts to a line at zero: named, not drawn.
-  if (deadline && *deadline <= kDeadlineDrawnWithin * highest)
-    total["layer"].push_back(rule_layer("y", *deadline, "deadline"));
+  // deadline) would flatten the forecasts to a line at the bottom: named, not drawn.
+  if (deadline && *deadline <= kDeadlineDrawnWithin * longest)
+    total["layer"].push_back(rule_layer("y", *deadline / unit_s, "deadline"));
   else if (deadline)
     c.caption += fmt::format(" The deadline ({:.3g} h) is far above every forecast and not drawn.",
-                             *deadline);
+                             *deadline / 3600);
   Json stage_line;
   stage_line["transform"] =
-      Json::array({{{"filter", "datum.kind === 'forecast' && isValid(datum.stage_forecast_h)"}}});
+      Json::array({{{"filter", "datum.kind === 'forecast' && isValid(datum.stage_forecast)"}}});
   stage_line["mark"] = {{"type", "line"}, {"tooltip", true}};
   stage_line["encoding"] = {{"x", x},
                             {"y",
-                             {{"field", "stage_forecast_h"},
+                             {{"field", "stage_forecast"},
                               {"type", "quantitative"},
-                              {"title", "stage total time (hours)"}}},
+                              {"title", fmt::format("stage total time ({})", unit)}}},
                             {"color", {{"field", "stage"}, {"type", "nominal"}}}};
   Json stage_end;
   stage_end["transform"] =
-      Json::array({{{"filter", "datum.kind === 'stage_end' && isValid(datum.measured_h)"}}});
+      Json::array({{{"filter", "datum.kind === 'stage_end' && isValid(datum.measured)"}}});
   stage_end["mark"] = {{"type", "point"}, {"filled", true}, {"size", 80}, {"tooltip", true}};
   stage_end["encoding"] = {{"x", x},
-                           {"y", {{"field", "measured_h"}, {"type", "quantitative"}}},
+                           {"y", {{"field", "measured"}, {"type", "quantitative"}}},
                            {"color", {{"field", "stage"}, {"type", "nominal"}}}};
   Json per_stage;
   per_stage["height"] = 180;
