@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Installs the programs the launcher tests (tests/launchers) run trainplan under, from Debian 12
 # packages, only what is missing: Slurm (slurmctld, slurmd, srun/sbatch) with munge, Open MPI's
-# mpirun, and iproute2's `ip` for network namespaces. Idempotent; called by scripts/test.sh.
+# mpirun, iproute2's `ip` for network namespaces, and Chromium, which the report tests
+# (tests/report) open `trainplan report` pages in, headless and offline. Idempotent; called by
+# scripts/test.sh.
 # The services are not started: the tests start their own daemons with their own configuration.
-# Without root (and without sudo) it installs nothing and the launcher tests skip.
+# Without root (and without sudo) it installs nothing and the launcher and browser tests skip.
 set -euo pipefail
 
-packages=(slurmctld slurmd slurm-client munge openmpi-bin iproute2)
+packages=(slurmctld slurmd slurm-client munge openmpi-bin iproute2 chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -16,7 +18,7 @@ done
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
   if ! command -v sudo >/dev/null || ! sudo -n true 2>/dev/null; then
-    echo "setup-test-tools: not root and no sudo; not installing ${missing[*]} (the launcher tests will skip)"
+    echo "setup-test-tools: not root and no sudo; not installing ${missing[*]} (the launcher and report browser tests will skip)"
     exit 0
   fi
   sudo="sudo -n"

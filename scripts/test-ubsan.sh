@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The profile, cost-model, planner, simulator and CLI tests under UndefinedBehaviorSanitizer
+# The profile, cost-model, planner, simulator, CLI and report tests under UndefinedBehaviorSanitizer
 # (no overflow anywhere: issue 10). Builds in build-ubsan/ without the LibTorch executor (the
 # executor's data tests are left out: stb's image writer shifts negative values by design).
 # Any runtime error stops the run with a stack trace and a non-zero exit. Needs scripts/setup.sh
@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 cmake -S . -B build-ubsan -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
       -DTRAINPLAN_BUILD_EXECUTOR=OFF \
       -DCMAKE_CXX_FLAGS="-O1 -fsanitize=undefined -fno-sanitize-recover=undefined" >/dev/null
-suites=(profiles_tests costmodel_tests planner_tests simulator_tests cli_tests)
+suites=(profiles_tests costmodel_tests planner_tests simulator_tests cli_tests report_tests)
 cmake --build build-ubsan -j 2 --target trainplan "${suites[@]}"
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 passed=0

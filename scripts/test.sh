@@ -3,7 +3,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-# The launchers the launcher tests run trainplan under (Slurm, munge, Open MPI, iproute2).
+# The launchers the launcher tests run trainplan under (Slurm, munge, Open MPI, iproute2) and
+# the browser the report tests open pages in (Chromium).
 scripts/setup-test-tools.sh
 cd build
 ctest --output-on-failure -j 2

@@ -32,5 +32,7 @@ void add_simulate_command(CLI::App& app, CommandRunner& run);
 void add_probe_command(CLI::App& probe, CommandRunner& run);
 /// `status`: progress, forecast and health of a run, from its run directory.
 void add_status_command(CLI::App& app, CommandRunner& run);
+/// `report`: one self-contained HTML page of charts for a plan file or a run directory.
+void add_report_command(CLI::App& app, CommandRunner& run);
 
 }  // namespace trainplan::cli

@@ -29,6 +29,7 @@ int main(int argc, char** argv) {
   trainplan::cli::add_data_command(app, run);
   trainplan::cli::add_simulate_command(app, run);
   trainplan::cli::add_status_command(app, run);
+  trainplan::cli::add_report_command(app, run);
   trainplan::cli::add_profiles_command(app, run);
   // CLI11 reports an unknown command as a missing one; name the word instead.
   if (argc > 1 && argv[1][0] != '-') {
