@@ -84,7 +84,7 @@ json gpu_json(const profiles::GpuProfile& g) {
 }
 
 json framework_json(const profiles::FrameworkProfile& f) {
-  return {{"id", f.id},
+  json j = {{"id", f.id},
           {"name", f.name},
           {"loader_ms_per_sample", f.loader_ms_per_sample},
           {"loader_workers_per_gpu", f.loader_workers_per_gpu},
@@ -93,6 +93,8 @@ json framework_json(const profiles::FrameworkProfile& f) {
           {"startup_s", f.startup_s},
           {"eval_fixed_s", f.eval_fixed_s},
           {"source", f.source}};
+  if (f.checkpoint_fixed_s >= 0) j["checkpoint_fixed_s"] = f.checkpoint_fixed_s;
+  return j;
 }
 
 int run_probe(const ProbeOptions& o) {

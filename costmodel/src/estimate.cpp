@@ -109,7 +109,8 @@ Estimate estimate(const profiles::Catalog& catalog, const Scenario& s, const Cal
       std::ceil(s.eval_images / s.gpus) * detail::eval_seconds_per_image(r, s) * c.compute_scale +
       r.framework.eval_fixed_s;
   const double checkpoints = std::floor(s.epochs / s.checkpoint_interval_epochs);
-  const double checkpoint_s = checkpoint_write_seconds(e.memory.weights_gb);
+  const double checkpoint_s =
+      checkpoint_write_seconds(e.memory.weights_gb, r.framework.checkpoint_fixed_s);
 
   e.breakdown.compute_s = steps * e.step.compute_s;
   e.breakdown.comm_exposed_s = steps * e.step.comm_exposed_s;

@@ -91,6 +91,7 @@ FrameworkProfile parse_framework(JsonObjectReader in) {
   f.compute_efficiency = in.number_or("compute_efficiency", 1.0);
   f.startup_s = in.number_or("startup_s", 120.0, /*positive=*/false);
   f.eval_fixed_s = in.number_or("eval_fixed_s", 30.0, /*positive=*/false);
+  f.checkpoint_fixed_s = in.number_or("checkpoint_fixed_s", -1.0, /*positive=*/false);
   f.source = in.string("source");
   f.fit = in.string_or("fit", "");
   in.reject_unknown_keys();

@@ -22,9 +22,10 @@ constexpr double kCheckpointBandwidthGbps = 1.0;
 constexpr double kCheckpointFixedS = 2.0;
 
 /// Time to write one checkpoint holding `weights_gb` (weights, optimizer state and frozen
-/// encoders, as MemoryUse::weights_gb counts them), seconds.
-constexpr double checkpoint_write_seconds(double weights_gb) {
-  return weights_gb / kCheckpointBandwidthGbps + kCheckpointFixedS;
+/// encoders, as MemoryUse::weights_gb counts them), seconds; `fixed_s` below 0 is
+/// kCheckpointFixedS (a codebase's profile may give its own: frameworks' checkpoint_fixed_s).
+constexpr double checkpoint_write_seconds(double weights_gb, double fixed_s = -1) {
+  return weights_gb / kCheckpointBandwidthGbps + (fixed_s >= 0 ? fixed_s : kCheckpointFixedS);
 }
 
 }  // namespace trainplan::costmodel

@@ -90,6 +90,9 @@ struct FrameworkProfile {
   double startup_s = 120;
   /// Per evaluation, beyond the forward passes: computing the metrics on the host.
   double eval_fixed_s = 30;
+  /// Per checkpoint, beyond writing its bytes: opening, fsync and rename; below 0 = the cost
+  /// model's kCheckpointFixedS (a training cluster's storage). Optional in the file.
+  double checkpoint_fixed_s = -1;
   std::string source;
   /// Which fit set the fitted fields (bench/fit), empty when none did.
   std::string fit;
