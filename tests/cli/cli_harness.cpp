@@ -13,8 +13,6 @@
 #include <string>
 #include <vector>
 
-namespace {
-
 std::string shell_quote(const std::string& arg) {
   std::string quoted = "'";
   for (char ch : arg) {
@@ -32,6 +30,8 @@ std::string slurp(const std::string& path) {
   buffer << in.rdbuf();
   return buffer.str();
 }
+
+namespace {
 
 // Directories made by write_temp_file, removed when the test program exits.
 struct TempDirs {

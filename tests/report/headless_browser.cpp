@@ -8,22 +8,9 @@
 #include <sstream>
 #include <vector>
 
-std::string make_temp_dir();
+#include "support/cli_harness.hpp"
 
 namespace {
-
-std::string shell_quote(const std::string& arg) {
-  std::string quoted = "'";
-  for (char ch : arg) quoted += ch == '\'' ? std::string("'\\''") : std::string(1, ch);
-  return quoted + "'";
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  return buffer.str();
-}
 
 // Offline and quiet: no GPU, no sandbox (tests run as root in containers), every request to a
 // closed port, no first-run or extension work.

@@ -3,6 +3,12 @@
 #include <string>
 #include <vector>
 
+/// `arg` quoted for a POSIX shell.
+std::string shell_quote(const std::string& arg);
+
+/// A file's whole content ("" when it cannot be read).
+std::string slurp(const std::string& path);
+
 /// A fresh directory under $TMPDIR (or /tmp), unique to this call.
 std::string make_temp_dir();
 
