@@ -32,7 +32,7 @@ for stage, r in scenarios.items():
     base = [tp, "estimate", "--model", r["model"], "--gpu", "cpu", "--gpus", str(r["gpus"]),
             "--batch", str(r["global_batch"]), "--resolution", str(r["resolution"]),
             "--images", str(r["images"]), "--epochs", str(r["epochs"]),
-            "--framework", "libtorch-cpu", "--eval-images", str(evals), "--json"]
+            "--framework", "libtorch-cpu", "--eval-images", str(evals), "--no-startup", "--json"]
     plain = json.loads(subprocess.check_output(base))["total_seconds"]
     probed = json.loads(subprocess.check_output(
         base + ["--profiles", f"{work}/probe/profile.json",

@@ -7,12 +7,15 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "commands.hpp"
 #include "subprocess.hpp"
 #include "trainplan/atomic_file.hpp"
+#include "trainplan/costmodel/calibration.hpp"
 #include "trainplan/costmodel/estimate.hpp"
+#include "trainplan/costmodel/measurement.hpp"
 #include "trainplan/error.hpp"
 #include "trainplan/planner/answer.hpp"
 #include "trainplan/planner/plan_json.hpp"
@@ -31,7 +34,7 @@ struct ProbeOptions {
   int nproc = 2;
   std::string out = "probe";
   double seconds = 1;
-  int steps = 12;
+  int steps = 30;
 };
 
 // Runs the executor with `args`; a failure is a RunError naming the log.
@@ -64,6 +67,50 @@ double reference_loader_ms(const profiles::Catalog& embedded, double measured_ms
   s.cpu_cores_per_gpu = 1;
   const double seconds_at_one_ms = costmodel::estimate(unit, s).step.loader_s;
   return seconds_at_one_ms > 0 ? measured_ms / (seconds_at_one_ms * 1e3) : f.loader_ms_per_sample;
+}
+
+// The executor's time for one evaluation pass in the probe's run: each stage's one (partial)
+// epoch took `seconds` for its steps and the evaluation after them (metrics.jsonl), its steps
+// `step` (forecast.jsonl's stage_end) of `seconds_per_iter` each. The mean over the stages.
+double measured_evaluation_s(const std::string& run_dir) {
+  std::map<std::string, int64_t> steps;
+  std::ifstream forecasts(run_dir + "/forecast.jsonl");
+  for (std::string line; std::getline(forecasts, line);) {
+    const auto r = json::parse(line);
+    if (r["kind"] == "stage_end") steps[r["stage"]] = r["step"].get<int64_t>();
+  }
+  double sum = 0;
+  int count = 0;
+  std::ifstream metrics(run_dir + "/metrics.jsonl");
+  for (std::string line; std::getline(metrics, line);) {
+    const auto r = json::parse(line);
+    const auto found = steps.find(r["stage"].get<std::string>());
+    if (found == steps.end()) continue;
+    sum += std::max(0.0, r["seconds"].get<double>() -
+                             double(found->second) * r["seconds_per_iter"].get<double>());
+    ++count;
+  }
+  return count ? sum / count : -1;
+}
+
+// eval_fixed_s for the libtorch-cpu profile so that the calibrated model's evaluation pass of
+// the probe's first stage takes what was measured (at least 0: the per-image part stays).
+double fitted_eval_fixed_s(const profiles::Catalog& catalog, const std::string& records_path,
+                           double measured_pass_s) {
+  const auto records = costmodel::read_measurements(records_path);
+  if (records.empty() || measured_pass_s < 0) return catalog.framework("libtorch-cpu").eval_fixed_s;
+  costmodel::Scenario base;
+  base.framework_id = "libtorch-cpu";
+  base.cpu_cores_per_gpu = 1;
+  base.mosaic = true;
+  base.amp = false;
+  const auto fit = costmodel::fit_calibration(catalog, records, base);
+  costmodel::Scenario s = costmodel::scenario_for(records.front(), base);
+  s.epochs = 1;
+  s.eval_images = 96;  // any count: only the fixed part is solved for
+  const auto e = costmodel::estimate(catalog, s, fit.calibration);
+  const double image_part = e.breakdown.eval_s - catalog.framework("libtorch-cpu").eval_fixed_s;
+  return std::max(0.0, measured_pass_s - image_part);
 }
 
 json gpu_json(const profiles::GpuProfile& g) {
@@ -152,10 +199,12 @@ int run_probe(const ProbeOptions& o) {
   profiles::FrameworkProfile framework = embedded.framework("libtorch-cpu");
   framework.loader_ms_per_sample =
       reference_loader_ms(embedded, rates["loader_ms_per_sample"].get<double>(), kSize);
+  const double evaluation_s = measured_evaluation_s(run_dir);
+  framework.eval_fixed_s = fitted_eval_fixed_s(embedded, o.out + "/measurements.jsonl", evaluation_s);
   framework.source = fmt::format("trainplan probe: {:.2f} ms per sample (mosaic, affine, HSV, "
                                  "flip) at {} px on one thread, scaled to the cost model's "
-                                 "reference sample",
-                                 rates["loader_ms_per_sample"].get<double>(), kSize);
+                                 "reference sample; eval_fixed_s from an evaluation pass of {:.2f} s",
+                                 rates["loader_ms_per_sample"].get<double>(), kSize, evaluation_s);
   json profile;
   profile["gpus"] = json::array({gpu_json(gpu)});
   if (!interconnects.empty()) profile["interconnects"] = interconnects;
@@ -192,7 +241,7 @@ void add_probe_command(CLI::App& probe, CommandRunner& run) {
   probe.add_option("--nproc", o->nproc, "Local ranks for the all-reduce and the steps (default 2)");
   probe.add_option("--out", o->out, "Folder for profile.json and measurements.jsonl (default probe)");
   probe.add_option("--seconds", o->seconds, "Measuring time per rate (default 1)");
-  probe.add_option("--steps", o->steps, "Training steps per stage (default 12)");
+  probe.add_option("--steps", o->steps, "Training steps per stage (default 30)");
   probe.callback([o, &probe, &run] {
     if (probe.get_subcommands().size() > 0) return;  // `probe comm`
     run = [o] {
