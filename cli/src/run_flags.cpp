@@ -54,6 +54,9 @@ void add_run_flags(CLI::App& cmd, const std::shared_ptr<executor::RunOptions>& o
   cmd.add_option("--deadline-policy", o->deadline_policy,
                  "When the forecast misses --deadline: warn (default), shorten (cut the running "
                  "stage's epochs) or stop (stop in time to evaluate and checkpoint)");
+  cmd.add_option("--mtbf-hours", o->mtbf_hours,
+                 "One GPU's mean time between failures: forecasts and deadline odds include "
+                 "restarts and redone work, as `simulate --mtbf-hours` does");
   cmd.add_flag("--worker", o->worker, "Internal: run as a launched worker")->group("");
 }
 
@@ -64,6 +67,8 @@ void check_run_options(const executor::RunOptions& o) {
   if (o.nproc < 1 || o.nproc > 256) bad("--nproc", std::to_string(o.nproc), "1..256");
   if (o.deadline_policy != "warn" && o.deadline_policy != "shorten" && o.deadline_policy != "stop")
     bad("--deadline-policy", o.deadline_policy, "warn, shorten or stop");
+  if (!(o.mtbf_hours >= 0 && o.mtbf_hours <= 1e7))
+    bad("--mtbf-hours", fmt::format("{}", o.mtbf_hours), "hours, > 0 (0 = no failures)");
   if (!o.deadline.empty()) planner::parse_duration_hours(o.deadline, "--deadline");  // throws
   if (o.backend != "auto" && o.backend != "gloo" && o.backend != "nccl")
     bad("--backend", o.backend, "auto, nccl or gloo");

@@ -52,12 +52,15 @@ double log_sigma_of_range(double p10_s, double p90_s) {
 }
 
 FinishForecast forecast_finish(double elapsed_s, const std::vector<RemainingPart>& remaining,
-                               std::optional<double> deadline_s) {
+                               std::optional<double> deadline_s,
+                               const std::vector<double>& failure_delays_s) {
   std::mt19937_64 rng(20261203);  // fixed: the same inputs give the same forecast
   std::normal_distribution<double> normal;
   std::vector<double> finishes(kFinishDraws);
-  for (double& finish : finishes) {
+  for (size_t i = 0; i < finishes.size(); ++i) {
+    double& finish = finishes[i];
     finish = elapsed_s;
+    if (!failure_delays_s.empty()) finish += failure_delays_s[i % failure_delays_s.size()];
     for (const RemainingPart& part : remaining)
       if (part.median_s > 0) finish += part.median_s * std::exp(part.log_sigma * normal(rng));
   }

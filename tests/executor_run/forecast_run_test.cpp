@@ -83,6 +83,29 @@ TEST_CASE("a run appends its forecasts to forecast.jsonl and shows the refit in 
   CHECK(fs::is_regular_file(work + "/run_started"));
 }
 
+TEST_CASE("with --mtbf-hours the deadline odds count the simulator's failures and restarts") {
+  const std::string dir = make_temp_dir();
+  run_test::synth_shapes(dir);
+  const std::string plan = plan_with_epochs(dir, 3);
+  std::string out, err;
+  // A GPU failing every 36 s on average and 10 minutes per restart (the simulator's default):
+  // some timelines of the remaining seconds of work fail and miss a 5-minute deadline that
+  // every failure-free one meets.
+  REQUIRE(run_trainplan({"run", plan, "--data-root", dir, "--work-dir", dir + "/w", "--deadline",
+                         "300s", "--mtbf-hours", "0.01"},
+                        out, err) == 0);
+  const auto forecasts = of_kind(json_lines(dir + "/w/forecast.jsonl"), "forecast");
+  REQUIRE(!forecasts.empty());
+  CHECK(forecasts[0]["mtbf_hours"] == 0.01);
+  const double odds = forecasts[0]["deadline_probability"].get<double>();
+  CHECK(odds < 0.99);
+  CHECK(odds > 0.3);
+  CHECK(forecasts[0]["finish_p90_s"].get<double>() > forecasts[0]["finish_p10_s"].get<double>());
+
+  CHECK(run_trainplan({"run", plan, "--mtbf-hours", "-1"}, out, err) == 2);
+  CHECK(err.find("--mtbf-hours") != std::string::npos);
+}
+
 TEST_CASE("a deadline the run cannot meet is warned about, cut to or stopped at") {
   const std::string dir = make_temp_dir();
   run_test::synth_shapes(dir);

@@ -12,6 +12,7 @@
 #include "local_prediction.hpp"
 #include "trainplan/atomic_file.hpp"
 #include "trainplan/costmodel/calibration.hpp"
+#include "trainplan/costmodel/simulation.hpp"
 
 namespace trainplan::executor {
 
@@ -25,6 +26,11 @@ constexpr int64_t kWarmupSteps = 3;
 constexpr int64_t kForecastsPerStage = 20;
 // The closing table's refitted forecast: the first one made after this share of the steps.
 constexpr double kRefitShare = 0.2;
+// Failure timelines per forecast (each draw of the finish takes one, in turn).
+constexpr int kFailureTimelines = 200;
+// Checkpoints of the CPU executor: a few MB written locally (frameworks' checkpoint_fixed_s).
+constexpr double kLocalCheckpointS = 0.05;
+
 // An earlier stage's refit predicts this stage's step as well as this many measured steps do:
 // a stage's first steps on a shared machine swing by a third.
 constexpr double kPriorSteps = 10;
@@ -187,7 +193,7 @@ void Forecaster::forecast(int64_t steps_done) {
   std::vector<costmodel::RemainingPart> parts = {costmodel::remaining_of(progress)};
   for (size_t j = index_ + 1; j < stages_.size(); ++j) parts.push_back(later_stage(j));
   const double elapsed = run_elapsed_s();
-  latest_ = costmodel::forecast_finish(elapsed, parts, deadline_.deadline_s);
+  latest_ = costmodel::forecast_finish(elapsed, parts, deadline_.deadline_s, failure_delays(step));
   const double stage_total = progress.elapsed_s + parts[0].median_s;
   StageForecasts& summary = summaries_.back();
   summary.last_s = stage_total;
@@ -205,6 +211,7 @@ void Forecaster::forecast(int64_t steps_done) {
   r["deadline_s"] = optional_number(deadline_.deadline_s);
   r["deadline_probability"] = optional_number(latest_->deadline_probability);
   if (calibration_) r["compute_scale"] = calibration_->compute_scale;
+  r["mtbf_hours"] = optional_number(deadline_.mtbf_hours);
   append_record(forecast_path_, r);
 
   if (deadline_.deadline_s && deadline_.action == "warn") {
@@ -218,6 +225,60 @@ void Forecaster::forecast(int64_t steps_done) {
                                  100 * latest_->deadline_probability.value_or(0)));
     warned_ = late;
   }
+}
+
+std::vector<double> Forecaster::failure_delays(double step_s) const {
+  if (!deadline_.mtbf_hours) return {};
+  // The remaining work as the simulator's stages, one after another: the running stage's
+  // epochs left (fractional) at the measured step and epoch end, the later stages as the
+  // refitted cost model has them.
+  std::vector<costmodel::SimStage> stages;
+  costmodel::SimStage here;
+  here.id = stages_[index_].id;
+  here.gpus = world_;
+  // A restart starts the process again (the first start is behind us: only the failures'
+  // delays are taken from the timelines).
+  here.startup_s = local_catalog().framework("libtorch-cpu").startup_s;
+  here.warmup_s = 0;
+  here.epochs = double(std::max<int64_t>(0, total_steps_ - steps_done_)) / double(steps_per_epoch_);
+  here.epoch_train_s = double(steps_per_epoch_) * step_s;
+  here.eval_s = epoch_end_s();
+  here.eval_interval_epochs = 1;
+  here.checkpoint_write_s = kLocalCheckpointS;
+  stages.push_back(here);
+  for (size_t j = index_ + 1; j < stages_.size(); ++j) {
+    try {
+      const auto e = costmodel::estimate(local_catalog(), local_scenario(stages_[j], world_),
+                                         calibration_.value_or(costmodel::Calibration{}));
+      costmodel::SimStage later;
+      later.id = stages_[j].id;
+      later.gpus = world_;
+      later.depends_on = {stages.size() - 1};
+      later.startup_s = e.startup_s;
+      later.warmup_s = 0;
+      later.epochs = stages_[j].epochs;
+      later.epoch_train_s = e.epoch_seconds - e.breakdown.eval_s / std::max(1, stages_[j].epochs);
+      later.eval_s = e.breakdown.eval_s / std::max(1, stages_[j].epochs);
+      later.eval_interval_epochs = 1;
+      later.checkpoint_write_s = kLocalCheckpointS;
+      stages.push_back(later);
+    } catch (const std::exception&) {
+    }
+  }
+  costmodel::SimulationOptions options;
+  options.checkpoint.mode = costmodel::CheckpointMode::kEveryEpoch;
+  std::vector<double> delays;
+  try {
+    const double failure_free = double(costmodel::simulate_timeline(stages, options).makespan_ns) / 1e9;
+    options.mtbf_hours = deadline_.mtbf_hours;
+    for (int run = 0; run < kFailureTimelines; ++run)
+      delays.push_back(std::max(0.0, double(costmodel::simulate_timeline(stages, options, run).makespan_ns) / 1e9 -
+                                         failure_free));
+  } catch (const std::exception&) {
+    // Failures so frequent that the work would never finish: the simulator refuses; the
+    // forecast goes without them (the plan's own simulation says so before a run).
+  }
+  return delays;
 }
 
 nlohmann::ordered_json Forecaster::record_head(const std::string& kind, int64_t step) const {

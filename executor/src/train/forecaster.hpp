@@ -22,6 +22,9 @@ namespace trainplan::executor {
 struct DeadlinePolicy {
   std::optional<double> deadline_s;  ///< from the run's start (kept in the run directory)
   std::string action = "warn";       ///< warn, shorten or stop
+  /// One GPU's mean time between failures (--mtbf-hours): the finish forecast then adds the
+  /// delays (restarts, redone work) of the plan simulator's timelines over the remaining work.
+  std::optional<double> mtbf_hours;
 };
 
 /// Forecasts of one stage, for the closing table.
@@ -70,6 +73,7 @@ class Forecaster {
   void forecast(int64_t steps_done);
   costmodel::RemainingPart later_stage(size_t index) const;
   double epoch_end_s() const;
+  std::vector<double> failure_delays(double step_s) const;
   double predicted_eval_s(size_t index) const;
   std::vector<double> steady_steps() const;
   double typical_step() const;

@@ -313,6 +313,7 @@ int run_workers(const RunOptions& o, const planner::Plan& plan, const std::strin
     if (!o.deadline.empty())
       deadline.deadline_s = planner::parse_duration_hours(o.deadline, "--deadline") * 3600;
     deadline.action = o.deadline_policy;
+    if (o.mtbf_hours > 0) deadline.mtbf_hours = o.mtbf_hours;
     forecaster = std::make_unique<Forecaster>(exec.stages, comm->world_size(), run_dir, deadline);
   }
   bool skipping = resume.has_value();

@@ -59,8 +59,11 @@ struct FinishForecast {
 /// elapsed_s plus the sum of the remaining parts, by Monte Carlo over kFinishDraws seeded
 /// draws (the parts are independent: one stage's machine load does not set another's).
 /// Deterministic. With `deadline_s`, also the chance of finishing by it.
+/// `failure_delays_s`, when given, holds failure-caused delays (restarts and redone work, from
+/// the plan simulator's timelines); draw i adds delay i modulo their number.
 FinishForecast forecast_finish(double elapsed_s, const std::vector<RemainingPart>& remaining,
-                               std::optional<double> deadline_s);
+                               std::optional<double> deadline_s,
+                               const std::vector<double>& failure_delays_s = {});
 
 /// Draws forecast_finish() makes.
 constexpr int kFinishDraws = 4000;

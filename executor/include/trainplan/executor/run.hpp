@@ -45,6 +45,9 @@ struct RunOptions {
   /// What to do when the forecast misses the deadline: warn, shorten (cut the running stage's
   /// epochs) or stop (stop in time to evaluate and checkpoint by the deadline).
   std::string deadline_policy = "warn";
+  /// One GPU's mean time between failures, hours (0 = none): forecasts then include the
+  /// failures' delays, from the plan simulator.
+  double mtbf_hours = 0;
 };
 
 /// Runs the plan; returns the process exit code (0 done, 1 a run failed). Bad input throws

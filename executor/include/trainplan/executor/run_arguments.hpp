@@ -29,6 +29,7 @@ inline std::vector<std::string> run_arguments(const RunOptions& o) {
                                 fmt::format("{}", o.hang_timeout_seconds), "--deadline-policy",
                                 o.deadline_policy};
   if (!o.deadline.empty()) a.insert(a.end(), {"--deadline", o.deadline});
+  if (o.mtbf_hours > 0) a.insert(a.end(), {"--mtbf-hours", fmt::format("{}", o.mtbf_hours)});
   for (const auto& d : o.data) a.insert(a.end(), {"--data", d});
   if (!o.work_dir.empty()) a.insert(a.end(), {"--work-dir", o.work_dir});
   if (o.resume) a.push_back("--resume");
