@@ -86,15 +86,20 @@ std::string clock_text(double unix_s) {
   return text;
 }
 
-// Whether process `pid` of this host lives: it exists and is not a zombie (a killed worker
-// whose parent died stays one where nothing reaps orphans, as in many containers).
+// Whether process `pid` of this host lives: it exists, is not a zombie (a killed worker whose
+// parent died stays one where nothing reaps orphans, as in many containers), and is not being
+// torn down (its command line is gone once its memory is released).
 bool alive(int pid) {
   if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM)) return false;
   std::ifstream stat(fmt::format("/proc/{}/stat", pid));
   std::string line;
   if (!std::getline(stat, line)) return true;  // no /proc: trust kill()
   const size_t close = line.rfind(')');  // "pid (name) S ...": the name may hold spaces
-  return close == std::string::npos || close + 2 >= line.size() || line[close + 2] != 'Z';
+  if (close != std::string::npos && close + 2 < line.size() &&
+      (line[close + 2] == 'Z' || line[close + 2] == 'X'))
+    return false;
+  std::ifstream cmdline(fmt::format("/proc/{}/cmdline", pid));
+  return cmdline.peek() != std::ifstream::traits_type::eof();
 }
 
 // The run's state from status.json: finished, stopped or failed as it says, running while its

@@ -1,6 +1,7 @@
 // `trainplan status` from another terminal: a running 2-rank run (position, forecast, both
 // ranks' heartbeats), the same run after SIGKILL (not running), and a finished run.
 #include <signal.h>
+#include <unistd.h>
 
 #include <fstream>
 
@@ -44,7 +45,12 @@ TEST_CASE("trainplan status reads a running, a killed and a finished run") {
   kill(pid, SIGKILL);
   run_test::exit_code_of(pid);
   CHECK(run_test::left_after(work, 10) == 0);
-  REQUIRE(run_trainplan({"status", work}, out, err) == 0);
+  // A killed process takes a moment to be torn down: status says so within seconds.
+  for (int tries = 0; tries < 50; ++tries) {
+    REQUIRE(run_trainplan({"status", work}, out, err) == 0);
+    if (out.find(": not running") != std::string::npos) break;
+    usleep(200000);
+  }
   CHECK(out.find(": not running") != std::string::npos);
   CHECK(out.find("--resume") != std::string::npos);
 
